@@ -1,0 +1,136 @@
+"""The shared vocabulary: what knowledge is made of and what retrieval returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+LANGUAGES = ("fr", "en", "ar")
+Language = str  # one of LANGUAGES, or another ISO 639-1 code found in the knowledge
+
+
+class PassageKind(StrEnum):
+    """Where a passage comes from; the renderer and ranking treat kinds differently."""
+
+    PRESS = "press"  # Markdown or text material, split by heading and paragraph
+    EVENT = "event"  # the event summary generated from the programme file
+    VERTICAL = "vertical"  # one thematic vertical / track
+    SESSION = "session"  # one session of a programme (our YAML or a pretalx/frab export)
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeError:
+    """A problem found in a knowledge file, reported as `file:line: message`."""
+
+    file: str  # path relative to the knowledge folder
+    line: int  # 1-based; 0 when the whole file is concerned
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One retrievable unit of text, with where it came from."""
+
+    id: str  # stable: source plus line or session id; unique in a knowledge base
+    text: str  # what the user is shown and what is embedded
+    source: str  # file relative to the knowledge folder, plus `#<session id>` for a session
+    line: int  # 1-based line in the source file where the passage starts
+    kind: PassageKind = PassageKind.PRESS
+    language: Language = "fr"
+    heading: tuple[str, ...] = ()  # heading path in a Markdown file
+    session_id: str | None = None
+    vertical_id: str | None = None
+    illustrative: bool = False  # details invented for illustration, to be replaced by organisers
+
+
+@dataclass(frozen=True, slots=True)
+class Vertical:
+    """A thematic vertical (a pretalx/frab track)."""
+
+    id: str
+    names: dict[Language, str]  # at least one language; fr/en/ar for the shipped event
+    description: str = ""
+    source: str = ""
+    line: int = 0
+
+    def name(self, language: Language) -> str:
+        """The name in this language, else French, else English, else any."""
+        for lang in (language, "fr", "en"):
+            if lang in self.names:
+                return self.names[lang]
+        return next(iter(self.names.values()), self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One session of the programme; times are time zone aware."""
+
+    id: str  # our id, or the guid of a pretalx/frab event
+    title: str
+    start: datetime
+    end: datetime
+    room: str = ""
+    vertical_id: str | None = None
+    speakers: tuple[str, ...] = ()
+    description: str = ""
+    language: Language | None = None
+    status: str = "confirmed"  # confirmed | cancelled | tentative
+    source: str = ""
+    line: int = 0
+    illustrative: bool = False
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the organisers cancelled this session."""
+        return self.status == "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    """The event itself, from the programme file (or a schedule export's conference block)."""
+
+    name: str
+    start_date: date
+    end_date: date
+    timezone: str
+    venue: str = ""
+    city: str = ""
+    languages: tuple[Language, ...] = LANGUAGES
+    names: dict[Language, str] = field(default_factory=dict)
+    source: str = ""
+
+
+@dataclass(slots=True)
+class KnowledgeBase:
+    """Everything loaded from the knowledge folder, plus what could not be loaded."""
+
+    passages: list[Passage] = field(default_factory=list)
+    sessions: dict[str, Session] = field(default_factory=dict)
+    verticals: dict[str, Vertical] = field(default_factory=dict)
+    event: EventInfo | None = None
+    errors: list[KnowledgeError] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> content hash
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A passage retrieved for a question, with its fused relevance score."""
+
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the assistant says to a question: the text and the passages it rests on."""
+
+    question: str
+    language: Language
+    answered: bool
+    text: str
+    hits: tuple[Hit, ...] = ()
+    top_score: float = 0.0

@@ -1,0 +1,114 @@
+"""Numbered, append-only schema migrations; `PRAGMA user_version` records how many ran.
+
+Never edit a migration that has shipped: add `m00N_...` at the end of MIGRATIONS instead.
+"""
+
+from __future__ import annotations
+
+M001_CREATE_TABLES = """
+CREATE TABLE users (
+    user_id     INTEGER PRIMARY KEY,
+    chat_id     INTEGER NOT NULL,
+    language    TEXT,               -- chosen with /lang, else Telegram's language_code
+    subscribed  INTEGER NOT NULL DEFAULT 0,
+    blocked     INTEGER NOT NULL DEFAULT 0,  -- Telegram answered 403: never try again
+    first_name  TEXT,
+    username    TEXT,
+    first_seen  TEXT NOT NULL,      -- ISO 8601, UTC, aware
+    last_seen   TEXT NOT NULL
+);
+CREATE INDEX users_subscribed ON users(subscribed, blocked);
+
+CREATE TABLE saved_sessions (
+    user_id     INTEGER NOT NULL REFERENCES users(user_id),
+    session_id  TEXT NOT NULL,
+    saved_at    TEXT NOT NULL,
+    PRIMARY KEY (user_id, session_id)
+);
+
+CREATE TABLE reminders (
+    id            INTEGER PRIMARY KEY,
+    user_id       INTEGER NOT NULL,
+    chat_id       INTEGER NOT NULL,
+    session_id    TEXT NOT NULL,
+    session_start TEXT NOT NULL,    -- the start the reminder was computed for
+    remind_at     TEXT NOT NULL,
+    sent_at       TEXT,             -- set once sent: never twice
+    cancelled_at  TEXT,
+    UNIQUE (user_id, session_id, session_start)
+);
+CREATE INDEX reminders_due ON reminders(sent_at, cancelled_at, remind_at);
+
+CREATE TABLE follows (
+    user_id     INTEGER NOT NULL,
+    vertical_id TEXT NOT NULL,
+    PRIMARY KEY (user_id, vertical_id)
+);
+
+CREATE TABLE question_log (
+    id          INTEGER PRIMARY KEY,
+    user_id     INTEGER,
+    text        TEXT NOT NULL,
+    language    TEXT NOT NULL,
+    answered    INTEGER NOT NULL,
+    top_score   REAL NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX question_log_created ON question_log(created_at);
+
+CREATE TABLE feedback (
+    id          INTEGER PRIMARY KEY,
+    user_id     INTEGER NOT NULL,
+    question_id INTEGER REFERENCES question_log(id),
+    value       INTEGER NOT NULL CHECK (value IN (-1, 1)),
+    created_at  TEXT NOT NULL,
+    UNIQUE (user_id, question_id)
+);
+
+CREATE TABLE broadcasts (
+    id                INTEGER PRIMARY KEY,
+    text              TEXT NOT NULL,
+    created_by        INTEGER,        -- admin user id, NULL from the command line
+    report_chat_id    INTEGER,        -- where progress and the final report go
+    audience_language TEXT,           -- NULL: everyone
+    audience_vertical TEXT,           -- NULL: everyone
+    status            TEXT NOT NULL,  -- draft | queued | sending | done | cancelled
+    created_at        TEXT NOT NULL,
+    started_at        TEXT,
+    finished_at       TEXT
+);
+
+CREATE TABLE broadcast_deliveries (
+    broadcast_id  INTEGER NOT NULL REFERENCES broadcasts(id),
+    chat_id       INTEGER NOT NULL,
+    status        TEXT NOT NULL,   -- pending | sending | sent | blocked | failed
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    lease_until   TEXT,            -- a 'sending' row whose lease expired is retried
+    next_try_at   TEXT,
+    last_error    TEXT,
+    sent_at       TEXT,
+    PRIMARY KEY (broadcast_id, chat_id)
+);
+CREATE INDEX deliveries_todo ON broadcast_deliveries(broadcast_id, status, next_try_at);
+
+-- The programme as last announced, to tell attendees what moved between versions.
+CREATE TABLE known_sessions (
+    session_id  TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,     -- start|end|room|status
+    title       TEXT NOT NULL,
+    vertical_id TEXT,
+    updated_at  TEXT NOT NULL
+);
+
+CREATE TABLE change_notices (
+    user_id     INTEGER NOT NULL,
+    session_id  TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,     -- the version notified about: never twice
+    sent_at     TEXT NOT NULL,
+    PRIMARY KEY (user_id, session_id, fingerprint)
+);
+"""
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("m001_create_tables", M001_CREATE_TABLES),
+]

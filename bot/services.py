@@ -1,0 +1,35 @@
+"""The long-lived services handlers reach through `context`, wrapped once and typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from telegram.ext import CallbackContext
+
+    from bot.assistant import Assistant
+    from bot.broadcast import BroadcastWorker
+    from bot.settings import Settings
+    from bot.storage import Store
+    from bot.watcher import KnowledgeWatcher
+
+SERVICES_KEY = "services"
+
+
+@dataclass
+class Services:
+    """Settings, storage and the assistant, shared by every handler and job."""
+
+    settings: Settings
+    store: Store
+    assistant: Assistant
+    broadcaster: BroadcastWorker | None = None
+    watcher: KnowledgeWatcher | None = None
+
+
+def get_services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
+    """The services stored in `bot_data` by the application's `post_init`."""
+    services = context.bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    return services
