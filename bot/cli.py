@@ -39,7 +39,11 @@ def answer_to_json(answer: Answer) -> str:
             "answered": answer.answered,
             "answer": answer.text,
             "passages": [
-                {"text": hit.passage.text, "source": hit.passage.source, "score": round(hit.score, 6)}
+                {
+                    "text": hit.passage.text,
+                    "source": hit.passage.source,
+                    "score": round(hit.score, 6),
+                }
                 for hit in answer.hits
             ],
         },
@@ -154,6 +158,15 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit 0 when the running bot's heartbeat is fresh (the container health check)."""
+    from bot.health import heartbeat_age, is_healthy
+
+    age = heartbeat_age(settings.data_dir)
+    print("no heartbeat yet" if age is None else f"last heartbeat {age:.0f} s ago")
+    return 0 if is_healthy(settings.data_dir) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
@@ -182,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--vertical", help="only followers of this vertical id")
     broadcast.add_argument("text", nargs="+")
     broadcast.set_defaults(func=cmd_broadcast)
+
+    sub.add_parser("health", help="exit 0 if the running bot is alive").set_defaults(
+        func=cmd_health
+    )
 
     report = sub.add_parser("report", help="questions and unanswered ones as CSV")
     report.add_argument("--output", type=Path, default=None, help="file (default: stdout)")

@@ -50,7 +50,9 @@ class Settings(BaseSettings):
             text = value.strip()
             if text.startswith("["):
                 return frozenset(int(v) for v in json.loads(text))
-            return frozenset(int(part) for part in text.replace(";", ",").split(",") if part.strip())
+            return frozenset(
+                int(part) for part in text.replace(";", ",").split(",") if part.strip()
+            )
         return frozenset(int(v) for v in value)
 
     @field_validator("event_timezone")
