@@ -56,6 +56,7 @@ class Vertical:
     description: str = ""
     source: str = ""
     line: int = 0
+    illustrative: bool = False  # declared as an example, to be replaced by organisers
 
     def name(self, language: Language) -> str:
         """The name in this language, else French, else English, else any."""
