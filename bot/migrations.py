@@ -109,6 +109,19 @@ CREATE TABLE change_notices (
 );
 """
 
+M002_USER_LANGUAGE_CHOICE = """
+ALTER TABLE users ADD COLUMN language_chosen INTEGER NOT NULL DEFAULT 0;
+"""
+
+M003_BROADCAST_KIND = """
+ALTER TABLE broadcasts ADD COLUMN kind TEXT NOT NULL DEFAULT 'announcement';
+CREATE INDEX broadcasts_status ON broadcasts(status, id);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_create_tables", M001_CREATE_TABLES),
+    # A language picked with /lang outlives Telegram's language_code on later visits.
+    ("m002_user_language_choice", M002_USER_LANGUAGE_CHOICE),
+    # Programme change notices ride the broadcast queue, without an admin's progress report.
+    ("m003_broadcast_kind", M003_BROADCAST_KIND),
 ]

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
     from bot.assistant import Assistant
     from bot.broadcast import BroadcastWorker
+    from bot.reminders import ReminderScheduler
     from bot.settings import Settings
     from bot.storage import Store
     from bot.watcher import KnowledgeWatcher
@@ -26,6 +27,7 @@ class Services:
     assistant: Assistant
     broadcaster: BroadcastWorker | None = None
     watcher: KnowledgeWatcher | None = None
+    reminders: ReminderScheduler | None = None
 
 
 def get_services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

@@ -1,0 +1,193 @@
+"""A bot driven offline through `process_update`: stand-in assistant, sample programme.
+
+The application is the real one (`build_application`: every handler, real SQLite storage,
+reminders); only the Bot API (`RecordingRequest`) and the assistant are stand-ins here. The
+real assistant and HTTP are exercised by `test_telegram_e2e.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import SecretStr
+from telegram.ext import Application
+
+from bot.domain import (
+    Answer,
+    EventInfo,
+    Hit,
+    KnowledgeBase,
+    Passage,
+    PassageKind,
+    Session,
+    Vertical,
+)
+from bot.i18n import t
+from bot.services import Services
+from bot.settings import Settings
+from bot.telegram_app import build_application
+from tests.telegram_helpers import TOKEN, OfflineRequest, RecordingRequest, Updates, collect_errors
+
+ZONE = ZoneInfo("Africa/Casablanca")
+DAY1 = (datetime.now(UTC) + timedelta(days=30)).date()  # in the future: reminders can be set
+DAY2 = DAY1 + timedelta(days=1)
+USER = 501
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    """An aware local time on an event day."""
+    return datetime.combine(day, time(hour, minute), tzinfo=ZONE)
+
+
+def sample_knowledge() -> KnowledgeBase:
+    """Two days, two verticals, ten sessions on day 1 (two pages), one on day 2."""
+    sessions = {
+        f"d1-{n}": Session(
+            id=f"d1-{n}",
+            title=f"Session {n} <IA & société>",
+            start=at(DAY1, 9 + n // 2, 0 if n % 2 == 0 else 30),
+            end=at(DAY1, 9 + n // 2, 29 if n % 2 == 0 else 59),
+            room=f"Salle {n % 3}",
+            vertical_id="sante" if n % 2 else "education",
+            speakers=("Dr Ada",),
+            description="Un échange sur l'IA.",
+            illustrative=True,
+        )
+        for n in range(10)
+    }
+    sessions["d1-overlap"] = Session(
+        id="d1-overlap", title="Atelier parallèle", start=at(DAY1, 9, 15), end=at(DAY1, 10)
+    )
+    sessions["d2-gov"] = Session(
+        id="d2-gov", title="Gouvernance mondiale de l'IA", start=at(DAY2, 10), end=at(DAY2, 12)
+    )
+    verticals = {
+        "sante": Vertical("sante", {"fr": "Santé", "en": "Health", "ar": "الصحة"}),
+        "education": Vertical("education", {"fr": "Éducation", "en": "Education"}),
+    }
+    event = EventInfo(
+        name="Assises de l'IA",
+        start_date=DAY1,
+        end_date=DAY2,
+        timezone="Africa/Casablanca",
+        city="Rabat",
+        names={"en": "National AI Conference"},
+    )
+    passages = [
+        Passage("event", "Les Assises ont lieu à Rabat.", "programme.yaml", 1, PassageKind.EVENT),
+        Passage(
+            "s", "Session 1 <IA & société>", "programme.yaml#d1-1", 9, PassageKind.SESSION,
+            session_id="d1-1",
+        ),
+    ]  # fmt: skip
+    return KnowledgeBase(passages=passages, sessions=sessions, verticals=verticals, event=event)
+
+
+class StandInAssistant:
+    """The assistant's interface with scripted answers (the real one is in the e2e tests)."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self.knowledge = knowledge
+        self.questions: list[str] = []
+        self.fail = False
+
+    async def answer_async(
+        self, question: str, top_k: int = 3, language: str | None = None
+    ) -> Answer:
+        self.questions.append(question)
+        if self.fail:
+            raise RuntimeError("index unavailable")
+        lang = "en" if "when" in question.lower() else "fr"
+        if "session" in question.lower():
+            hit = Hit(self.knowledge.passages[1], 1.0)
+            return Answer(question, lang, True, "Session 1 <IA & société>, salle 1.", (hit,), 1.0)
+        if "quand" in question.lower() or "when" in question.lower():
+            hit = Hit(self.knowledge.passages[0], 0.9)
+            text = "Les Assises\nElles ont lieu à Rabat <b>bientôt</b>.\n\nSources: programme.yaml"
+            return Answer(question, lang, True, text, (hit,), 0.9)
+        return Answer(question, lang, False, t("abstain", lang), (), 0.1)
+
+    def search_sessions(self, query: str, limit: int = 10) -> list[Session]:
+        words = query.lower().split()
+        found = [
+            s for s in self.knowledge.sessions.values() if all(w in s.title.lower() for w in words)
+        ]
+        return sorted(found, key=lambda s: s.start)[:limit]
+
+
+@dataclass
+class Bot:
+    """An application driven by hand, with what it sent and the errors it raised."""
+
+    app: Application[Any, Any, Any, Any, Any, Any]
+    api: RecordingRequest
+    errors: list[BaseException]
+    updates: Updates
+    assistant: StandInAssistant
+
+    @property
+    def services(self) -> Services:
+        services = self.app.bot_data["services"]
+        assert isinstance(services, Services)
+        return services
+
+    async def send(self, update: Any) -> None:
+        await self.app.process_update(update)
+
+    async def text(
+        self, text: str, user: int = USER, language: str | None = "fr", **kw: Any
+    ) -> None:
+        await self.send(self.updates.text(user, text, language, **kw))
+
+    async def press(self, data: str, user: int = USER, language: str | None = "fr") -> None:
+        await self.send(self.updates.press(user, data, language))
+
+    def replies(self) -> list[str]:
+        return self.api.sent_texts()
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    (tmp_path / "knowledge").mkdir(exist_ok=True)
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=SecretStr(TOKEN),
+        knowledge_dir=tmp_path / "knowledge",
+        data_dir=tmp_path / "data",
+        embedding_model="test-hashing",
+        **overrides,
+    )
+
+
+@asynccontextmanager
+async def offline_bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    """The real application (every handler, real storage) on the stand-in assistant."""
+    assistant = StandInAssistant(sample_knowledge())
+    api = RecordingRequest()
+    app = build_application(
+        make_settings(tmp_path),
+        assistant,
+        request=api,
+        get_updates_request=OfflineRequest(),
+    )
+    errors = collect_errors(app)
+    await app.initialize()
+    assert app.post_init is not None
+    assert app.post_shutdown is not None
+    await app.post_init(app)
+    try:
+        yield Bot(app, api, errors, Updates(app.bot), assistant)
+    finally:
+        await app.shutdown()
+        await app.post_shutdown(app)
+
+
+async def fetch_one(bot: Bot, sql: str, *args: Any) -> tuple[Any, ...] | None:
+    async with bot.services.store.db.execute(sql, args) as cursor:
+        row = await cursor.fetchone()
+    return tuple(row) if row is not None else None
