@@ -34,7 +34,10 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     webhook_secret: SecretStr | None = None
     reminder_minutes: int = Field(default=15, ge=1, le=24 * 60)
-    broadcast_rate: float = Field(default=25.0, gt=0, description="announcements per second")
+    # Announcements are paced at `broadcast_rate`, within `telegram_rate` less one of margin,
+    # and only in what replies leave of it (replies are never held back; bot/ratelimit.py).
+    broadcast_rate: float = Field(default=29.0, gt=0, description="announcements per second")
+    telegram_rate: float = Field(default=30.0, gt=1, description="messages/s Telegram accepts")
     knowledge_poll_seconds: float = Field(default=2.0, gt=0)
     flood_limit_per_minute: int = Field(default=20, ge=1)
 

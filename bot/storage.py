@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -11,6 +13,8 @@ from pathlib import Path
 import aiosqlite
 
 from bot.migrations import MIGRATIONS
+
+BEGIN_TRIES = 50  # see Store._begin
 
 
 def utc_now() -> datetime:
@@ -70,7 +74,7 @@ class Store:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run statements atomically (BEGIN IMMEDIATE ... COMMIT, rollback on error)."""
         async with self._write_lock:
-            await self.db.execute("BEGIN IMMEDIATE")
+            await self._begin()
             try:
                 yield self.db
             except BaseException:
@@ -78,6 +82,22 @@ class Store:
                 raise
             else:
                 await self.db.commit()
+
+    async def _begin(self) -> None:
+        # Another coroutine's SELECT still open on this connection pins an old snapshot; once
+        # another connection (the broadcast sender, the command line) has committed, SQLite
+        # refuses the write at once ("database is locked") instead of waiting for the busy
+        # timeout. That reader is done within milliseconds: try again shortly.
+        for attempt in range(1, BEGIN_TRIES + 1):
+            started = time.monotonic()
+            try:
+                await self.db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                waited = time.monotonic() - started
+                if "locked" not in str(error) or waited > 1.0 or attempt == BEGIN_TRIES:
+                    raise
+            await asyncio.sleep(0.002 * attempt)
 
     # --- attendees (conversation) ---
 

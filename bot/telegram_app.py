@@ -188,7 +188,6 @@ def build_application(
     async def post_init(application: AnyApplication) -> None:
         await open_services(application, settings, assistant)
         await set_command_menus(application.bot)
-        await set_admin_menus(application)
         await set_admin_menus(application)  # after the attendee menus it extends
 
     builder = (
