@@ -27,7 +27,8 @@ def configure_logging(verbose: bool = False) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("httpx", "httpcore", "apscheduler", "sentence_transformers", "faiss"):
+    noisy_loggers = ("httpx", "httpcore", "apscheduler", "sentence_transformers", "faiss", "bm25s")
+    for noisy in noisy_loggers:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -142,9 +143,13 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
     if not text:
         print("Nothing to broadcast: give the announcement's text.", file=sys.stderr)
         return 2
-    broadcast_id, recipients = asyncio.run(
-        enqueue_from_cli(settings, text, language=args.language, vertical=args.vertical)
-    )
+    try:
+        broadcast_id, recipients = asyncio.run(
+            enqueue_from_cli(settings, text, language=args.language, vertical=args.vertical)
+        )
+    except ValueError as error:  # empty, or longer than Telegram accepts
+        print(f"Not queued: {error}", file=sys.stderr)
+        return 2
     print(f"Broadcast #{broadcast_id} queued for {recipients} subscribers.")
     return 0
 

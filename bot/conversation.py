@@ -47,7 +47,9 @@ MAX_QUESTION_CHARS = 1000  # longer messages are trimmed: retrieval needs the gi
 TYPING_EVERY_SECONDS = 4.5  # Telegram shows "typing..." for about five seconds
 INLINE_RESULTS = 10
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
-PRIVATE_COMMANDS = tuple("start programme today now next verticals agenda lang help stop".split())
+PRIVATE_COMMANDS = tuple(
+    "start programme today now next verticals agenda follow unfollow lang help stop".split()
+)
 GROUP_COMMANDS = ("programme", "today", "now", "next", "verticals", "help")
 
 
@@ -119,8 +121,13 @@ async def set_language(update: Update, context: Context) -> None:
     if query.message is not None and query.message.chat.type == ChatType.PRIVATE:
         # This chat's menu follows the choice (the per-language menus follow the app's language).
         scope = BotCommandScopeChat(query.message.chat.id)
+        commands = bot_commands(language, PRIVATE_COMMANDS)
+        if get_services(context).settings.is_admin(query.from_user.id):
+            from bot.admin import admin_menu  # admin builds on this module: import late
+
+            commands += admin_menu(language)  # an admin keeps the admin commands
         with suppress(BadRequest):  # a menu that cannot follow is not worth an error
-            await context.bot.set_my_commands(bot_commands(language, PRIVATE_COMMANDS), scope=scope)
+            await context.bot.set_my_commands(commands, scope=scope)
 
 
 @asynccontextmanager
