@@ -1,0 +1,266 @@
+"""The assistant facade: knowledge in, answers out; the only thing the CLI and the bot use."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import sys
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bot.domain import Answer, KnowledgeBase, KnowledgeError, Passage, Session
+from bot.embedding import Embedder, load_embedder
+from bot.embedding_cache import EmbeddingCache
+from bot.lexical import LexicalIndex
+from bot.off_topic import foil_questions
+from bot.retrieval import Retriever, search_texts
+from bot.settings import Settings
+from bot.vector_index import (
+    IndexManifest,
+    VectorIndex,
+    create_index,
+    load_index,
+    save_index,
+)
+
+if TYPE_CHECKING:
+    from bot.knowledge import FileKnowledge
+
+log = logging.getLogger(__name__)
+
+INDEX_BACKEND = "faiss"
+CACHE_FILE = "embeddings.sqlite3"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexReport:
+    """What building (or loading) the index did."""
+
+    errors: list[KnowledgeError]
+    passages: int
+    embedded: int  # texts embedded now (passages, and long session descriptions)
+    cached: int  # texts whose vectors came from the embedding cache
+    seconds: float
+    reused: bool = False  # the saved index matched: nothing was embedded or rebuilt
+    model: str = ""
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        if self.reused:
+            how = "index up to date"
+        else:
+            how = f"{self.embedded} embedded, {self.cached} from cache"
+        errors = f", {len(self.errors)} knowledge errors" if self.errors else ""
+        return f"{self.passages} passages ({how}) with {self.model} in {self.seconds:.1f} s{errors}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadReport:
+    """What a reload of the knowledge folder changed."""
+
+    changed: bool
+    errors: list[KnowledgeError]
+    previous: KnowledgeBase
+    current: KnowledgeBase
+    embedded: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """One consistent state: readers take a reference and never see a half-built index."""
+
+    knowledge: KnowledgeBase
+    files: dict[str, FileKnowledge]
+    retriever: Retriever
+    corpus_hash: str
+    scan: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def corpus_hash(passages: list[Passage], ids: list[int], texts: list[str]) -> str:
+    """A hash of the passages' ids and of every embedded text with its vector id, in order."""
+    digest = hashlib.sha256()
+    for passage in passages:
+        digest.update(passage.id.encode() + b"\x1e")
+    for vector_id, text in zip(ids, texts, strict=True):
+        digest.update(f"{vector_id}\x1f{text}\x1e".encode())
+    return digest.hexdigest()
+
+
+def _progress_bar(total: int, enabled: bool, description: str) -> Any:
+    """A tqdm bar on standard error (disabled: a no-op with the same interface)."""
+    from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
+
+    return tqdm(total=total, disable=not enabled, file=sys.stderr, desc=description, unit="p")
+
+
+def _build_vectors(
+    settings: Settings, embedder: Embedder, knowledge: KnowledgeBase, progress: bool
+) -> tuple[VectorIndex, IndexReport, str]:
+    """Load the saved index if it matches the knowledge, else embed (cached) and save."""
+    started = time.monotonic()
+    passages = knowledge.passages
+    ids, texts = search_texts(passages, knowledge.sessions)
+    digest = corpus_hash(passages, ids, texts)
+    expected = IndexManifest(
+        model=embedder.name,
+        dimension=embedder.dimension,
+        corpus_hash=digest,
+        passages=len(passages),
+        vectors=len(texts),
+        backend=INDEX_BACKEND,
+        settings={"vector_ids": "passage position", "normalised": True},
+    )
+    index = load_index(settings.index_dir, expected)
+    if index is not None:
+        seconds = time.monotonic() - started
+        report = IndexReport(
+            list(knowledge.errors), len(passages), 0, 0, seconds, True, embedder.name
+        )
+        return index, report, digest
+    cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
+    with _progress_bar(len(texts), progress, "Embedding") as bar:
+        result = cache.embed_passages(embedder, texts, bar.update)
+    index = create_index(embedder.dimension, INDEX_BACKEND)
+    index.add(ids, result.vectors)
+    manifest = replace(expected, built_at=datetime.now(UTC).isoformat())
+    try:
+        save_index(settings.index_dir, index, manifest)
+    except OSError as exc:  # a read-only data folder still answers, from memory
+        log.warning("Could not save the index in %s: %s", settings.index_dir, exc)
+    seconds = time.monotonic() - started
+    report = IndexReport(
+        list(knowledge.errors),
+        len(passages),
+        result.embedded,
+        result.cached,
+        seconds,
+        model=embedder.name,
+    )
+    log.info("Index built: %s", report.summary())
+    return index, report, digest
+
+
+def _foil_vectors(settings: Settings, embedder: Embedder, knowledge: KnowledgeBase) -> np.ndarray:
+    """The off-topic foil questions, embedded as passages (cached like them)."""
+    cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
+    city = knowledge.event.city if knowledge.event else ""
+    return cache.embed_passages(embedder, foil_questions(city)).vectors
+
+
+class Assistant:
+    """Answers questions from the knowledge folder; thread-safe; reloads without downtime."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, snapshot: _Snapshot) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._snapshot = snapshot
+        self._reload_lock = threading.Lock()
+        self.last_report: IndexReport | None = None
+
+    @classmethod
+    def load(cls, settings: Settings, progress: bool = False) -> Assistant:
+        """Read the knowledge, reuse the saved index if it matches, else build it and save it."""
+        assistant, report = cls._open(settings, progress)
+        assistant.last_report = report
+        return assistant
+
+    @classmethod
+    def build_index(cls, settings: Settings, progress: bool = False) -> IndexReport:
+        """Build or refresh the saved index (incremental thanks to the embedding cache)."""
+        return cls._open(settings, progress)[1]
+
+    @classmethod
+    def _open(cls, settings: Settings, progress: bool) -> tuple[Assistant, IndexReport]:
+        from bot.knowledge import load_folder_files, scan_folder
+
+        embedder = load_embedder(settings.embedding_model)
+        scan = scan_folder(settings.knowledge_dir)
+        knowledge, files = load_folder_files(settings.knowledge_dir)
+        snapshot, report = cls._snapshot_for(settings, embedder, knowledge, files, scan, progress)
+        return cls(settings, embedder, snapshot), report
+
+    @staticmethod
+    def _snapshot_for(
+        settings: Settings,
+        embedder: Embedder,
+        knowledge: KnowledgeBase,
+        files: dict[str, FileKnowledge],
+        scan: dict[str, tuple[int, int]],
+        progress: bool = False,
+    ) -> tuple[_Snapshot, IndexReport]:
+        index, report, digest = _build_vectors(settings, embedder, knowledge, progress)
+        lexical = LexicalIndex([p.text for p in knowledge.passages])
+        foils = _foil_vectors(settings, embedder, knowledge)
+        retriever = Retriever(
+            knowledge.passages,
+            embedder,
+            index,
+            lexical,
+            knowledge.sessions,
+            foils,
+            event=knowledge.event,
+        )
+        return _Snapshot(knowledge, files, retriever, digest, scan), report
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        """The knowledge currently served."""
+        return self._snapshot.knowledge
+
+    @property
+    def retriever(self) -> Retriever:
+        """The ranking machinery currently served (for benchmarks and diagnostics)."""
+        return self._snapshot.retriever
+
+    def answer(self, question: str, top_k: int = 3, language: str | None = None) -> Answer:
+        """Answer one question (blocking: encodes and searches; use `answer_async` on a loop)."""
+        return self._snapshot.retriever.answer(question, top_k=top_k, language=language)
+
+    async def answer_async(
+        self, question: str, top_k: int = 3, language: str | None = None
+    ) -> Answer:
+        """`answer` in a worker thread, so the event loop keeps running."""
+        return await asyncio.to_thread(self.answer, question, top_k, language)
+
+    def search_sessions(self, query: str, limit: int = 10) -> list[Session]:
+        """Sessions matching a query, best first (empty query: the programme in order)."""
+        return self._snapshot.retriever.sessions_for(query, limit)
+
+    def folder_changed(self) -> bool:
+        """Whether any knowledge file was added, removed or modified since the last load."""
+        from bot.knowledge import scan_folder
+
+        return scan_folder(self.settings.knowledge_dir) != self._snapshot.scan
+
+    def reload(self) -> ReloadReport:
+        """Re-read the folder (a broken file keeps its previous version), re-embed what changed."""
+        from bot.knowledge import load_folder_files, scan_folder
+
+        with self._reload_lock:
+            previous = self._snapshot
+            scan = scan_folder(self.settings.knowledge_dir)
+            knowledge, files = load_folder_files(
+                self.settings.knowledge_dir, previous=previous.files
+            )
+            # Unchanged passages reuse the saved index; changed ones come from the cache or
+            # are embedded now. Either way the new snapshot is complete before the swap.
+            snapshot, report = self._snapshot_for(
+                self.settings, self.embedder, knowledge, files, scan
+            )
+            self.last_report = report
+            self._snapshot = snapshot  # one reference swap: readers see old or new, never half
+        changed = (
+            snapshot.corpus_hash != previous.corpus_hash
+            or knowledge.files != previous.knowledge.files
+        )
+        embedded = report.embedded
+        log.info("Knowledge reloaded: changed=%s, %d re-embedded", changed, embedded)
+        return ReloadReport(
+            changed, list(knowledge.errors), previous.knowledge, knowledge, embedded
+        )

@@ -1,0 +1,113 @@
+"""Foil questions: what attendees may ask that no event knowledge answers (abstention anchors).
+
+They are embedded like passages next to the real ones. When a question is clearly closer to one
+of these than to every passage of the knowledge, the assistant says it does not know instead of
+answering "what's the weather" with a random passage. They deliberately avoid the topics a
+conference programme covers (dates, places, rooms, speakers, themes, organisers, sponsors).
+"""
+
+from __future__ import annotations
+
+OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
+    # weather
+    "What will the weather be like this weekend?",
+    "Quelle météo pour demain ?",
+    "كيف سيكون الطقس غدا؟",
+    # geography and general knowledge
+    "What is the capital of Canada?",
+    "Quelle est la capitale du Brésil ?",
+    "ما هي عاصمة اليابان؟",
+    "How many people live in China?",
+    "Quelle est la plus haute montagne du monde ?",
+    "ما هو أطول نهر في العالم؟",
+    "Who is the president of the United States?",
+    "Qui est le Premier ministre du Royaume-Uni ?",
+    "How far is the Moon from the Earth?",
+    "En quelle année a eu lieu la Révolution française ?",
+    "متى بنيت الأهرامات؟",
+    "What is the square root of 144?",
+    # food
+    "How do I cook a lamb tajine?",
+    "Donne-moi une recette de crêpes.",
+    "كيف أحضر الشاي بالنعناع؟",
+    "What should I eat for dinner tonight?",
+    "Quel vin servir avec du poisson ?",
+    "ما هي مكونات الحريرة؟",
+    # travel and prices
+    "How much is a train ticket from Madrid to Barcelona?",
+    "Combien coûte une chambre d'hôtel à Lyon ?",
+    "ما هو سعر تذكرة الطائرة إلى دبي؟",
+    "Where can I rent a car cheaply?",
+    "Quels documents faut-il pour un visa touristique ?",
+    "كم تستغرق الرحلة بالقطار؟",
+    # shopping and computers
+    "Which smartphone should I buy?",
+    "Quel ordinateur portable acheter pour les études ?",
+    "ما هو أفضل هاتف ذكي؟",
+    "How do I fix my Wi-Fi connection?",
+    "Comment réinitialiser mon mot de passe Gmail ?",
+    "كيف أحذف حسابي على فيسبوك؟",
+    # sport results
+    "Who won the Champions League last year?",
+    "Quel est le score du match de football d'hier ?",
+    "من فاز بكأس العالم؟",
+    "When are the next Olympic Games?",
+    # money
+    "What is the exchange rate of the euro to the dollar?",
+    "Comment ouvrir un compte bancaire ?",
+    "كم سعر الدولار اليوم؟",
+    "Is bitcoin a good buy right now?",
+    # health advice
+    "What are the symptoms of the flu?",
+    "Comment perdre du poids rapidement ?",
+    "ما هو علاج الصداع؟",
+    "How many hours should I sleep?",
+    # leisure
+    "Recommend a good movie to watch.",
+    "Quelle série regarder ce soir ?",
+    "ما هو أفضل كتاب للقراءة؟",
+    "Tell me a joke.",
+    "Raconte-moi une blague.",
+    "What music is popular right now?",
+    # learning and daily life
+    "How do I learn to play the guitar?",
+    "Comment apprendre l'anglais rapidement ?",
+    "كيف أتعلم السباحة؟",
+    "How do I write a good CV?",
+    "Comment faire pousser des tomates ?",
+    "How do I train my dog?",
+    # small talk
+    "How are you today?",
+    "Comment tu t'appelles ?",
+    "كم عمرك؟",
+    # general knowledge about AI (not facts about the event)
+    "What is machine learning?",
+    "Qu'est-ce que l'apprentissage profond ?",
+    "ما هو التعلم الآلي؟",
+    "How does a neural network work?",
+    # chores for a general-purpose assistant
+    "Write me a poem about the sea.",
+    "Traduis cette phrase en anglais.",
+    "اكتب لي رسالة إلى صديقي.",
+    "Write a Python script that sorts a list.",
+)
+
+# Local questions about the event's city share its name with the knowledge, so they get foils
+# naming that city too: "the weather in Rabat" must lose to a foil, not win a press passage.
+CITY_QUESTIONS: tuple[str, ...] = (
+    "What's the weather like in {city}?",
+    "Quel temps fait-il à {city} ?",
+    "Which hotel should I book in {city}?",
+    "Quel hôtel réserver à {city} ?",
+    "How do I get to {city} by train?",
+    "Comment aller à {city} en train ?",
+    "What are good restaurants in {city}?",
+    "Que visiter à {city} ?",
+    "How many people live in {city}?",
+)
+
+
+def foil_questions(city: str = "") -> list[str]:
+    """The foils for a knowledge base whose event takes place in `city` (if known)."""
+    local = [question.format(city=city) for question in CITY_QUESTIONS] if city else []
+    return [*OFF_TOPIC_QUESTIONS, *local]

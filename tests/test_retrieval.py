@@ -1,0 +1,254 @@
+"""Hybrid ranking, boosts, abstention and answer text (fake embedder; a few real-model cases)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.domain import EventInfo, Passage, PassageKind, Session
+from bot.embedding import Embedder, HashingEmbedder, load_embedder
+from bot.i18n import t
+from bot.lexical import intent_terms
+from bot.retrieval import Retriever, search_texts
+from bot.settings import DEFAULT_MODEL
+from bot.text import tokenize
+
+
+def press(pid: str, text: str, language: str = "fr", illustrative: bool = False) -> Passage:
+    source = f"{pid}.{language}.md"
+    return Passage(pid, text, source, 1, language=language, illustrative=illustrative)
+
+
+def session_passage(sid: str, title: str, rest: str) -> Passage:
+    return Passage(
+        id=f"prog.json#{sid}",
+        text=f"{title} — talk, track “Main”. {rest}",
+        source=f"prog.json#{sid}",
+        line=1,
+        kind=PassageKind.SESSION,
+        language="en",
+        session_id=sid,
+    )
+
+
+def session(sid: str, title: str, hour: int) -> Session:
+    start = datetime(2025, 7, 1, hour, tzinfo=UTC)
+    return Session(id=sid, title=title, start=start, end=start.replace(minute=40))
+
+
+PASSAGES = [
+    press("dates", "Dates et lieu\nLes Assises se tiennent les 1er et 2 juillet 2025 à Rabat."),
+    press(
+        "minister", "Organisation\nLa ministre Amal El Fallah Seghrouchni a présenté les Assises."
+    ),
+    press("sport", "Verticale sport\nLe sport et l'intelligence artificielle: performance."),
+    press(
+        "dates-en",
+        "Dates and place\nThe conference takes place on 1 and 2 July 2025 in Rabat.",
+        "en",
+    ),
+    press("sante-ar", "الصحة\nمحور الصحة والطب الدقيق في المناظرة الوطنية.", "ar"),
+]
+
+
+@pytest.fixture(scope="module")
+def retriever() -> Retriever:
+    return Retriever.from_passages(PASSAGES, HashingEmbedder())
+
+
+def test_lexical_side_finds_exact_names(retriever: Retriever) -> None:
+    hits = retriever.rank("Seghrouchni").hits
+    assert hits[0].passage.id == "minister"
+
+
+def test_question_language_breaks_ties() -> None:
+    twins = [
+        press("a-en", "Rabat 2025", "en"),
+        press("b-fr", "Rabat 2025", "fr"),
+    ]
+    retriever = Retriever.from_passages(twins, HashingEmbedder())
+    assert retriever.rank("Rabat 2025 ?", language="fr").hits[0].passage.id == "b-fr"
+    assert retriever.rank("Rabat 2025 ?", language="en").hits[0].passage.id == "a-en"
+
+
+def test_vocalised_arabic_question_matches(retriever: Retriever) -> None:
+    hits = retriever.rank("مِحْوَرُ الصِّحَّةِ").hits
+    assert hits[0].passage.id == "sante-ar"
+
+
+def test_answer_cites_its_source_in_the_question_language(retriever: Retriever) -> None:
+    answer = retriever.answer("Quelles sont les dates des Assises à Rabat ?", top_k=2)
+    assert answer.answered
+    assert answer.language == "fr"
+    assert len(answer.hits) == 2
+    assert answer.hits[0].passage.text in answer.text
+    assert f"Sources : {answer.hits[0].passage.source}" in answer.text
+    assert answer.top_score == answer.hits[0].score
+
+
+def test_illustrative_passages_are_marked() -> None:
+    passage = press(
+        "illu", "Séance santé\nSalle A, 10:00, intervenants à confirmer.", illustrative=True
+    )
+    answer = Retriever.from_passages([passage], HashingEmbedder()).answer("séance santé salle A")
+    assert answer.answered
+    assert t("illustrative", "fr") in answer.text
+
+
+def test_passages_marked_in_their_own_words_are_not_marked_twice() -> None:
+    text = "Séance santé\nSalle A, 10:00 (horaire donné à titre indicatif)."
+    passage = press("illu", text, illustrative=True)
+    answer = Retriever.from_passages([passage], HashingEmbedder()).answer("séance santé salle A")
+    assert t("illustrative", "fr") not in answer.text
+    english = Retriever.from_passages([passage], HashingEmbedder()).answer(
+        "séance santé salle A", language="en"
+    )
+    assert t("illustrative", "en") in english.text  # the note in the question's language
+
+
+def test_question_without_content_words_abstains(retriever: Retriever) -> None:
+    answer = retriever.answer("Qui est-ce ?", top_k=3)
+    assert not answer.answered
+    assert answer.text == t("abstain", "fr")
+    assert len(answer.hits) == 3  # the nearest passages are still listed, flagged unanswered
+
+
+def test_empty_knowledge_abstains() -> None:
+    answer = Retriever.from_passages([], HashingEmbedder()).answer("When is it?")
+    assert not answer.answered
+    assert answer.hits == ()
+
+
+TALKS = {
+    "t1": session("t1", "Let's get digital", 18),
+    "t2": session("t2", "Digital sovereignty for beginners", 11),
+    "t3": session("t3", "Playing with words", 13),
+}
+TALK_PASSAGES = [
+    session_passage("t1", "Let's get digital", "Tuesday 1 July 2025, 18:00. Room: Bamberg."),
+    session_passage(
+        "t2",
+        "Digital sovereignty for beginners",
+        "Tuesday 1 July 2025, 11:00. Room: Monheim. Digital digital digital tools and politics.",
+    ),
+    session_passage("t3", "Playing with words", "Tuesday 1 July 2025, 13:00. Speaker: Kamil."),
+]
+
+
+@pytest.fixture(scope="module")
+def talks() -> Retriever:
+    return Retriever.from_passages(TALK_PASSAGES, HashingEmbedder(), TALKS)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        'When is the talk "Let\'s get digital"?',
+        "Quand a lieu « Let’s get digital » ?",
+        "when is let's get digital",
+    ],
+)
+def test_named_session_title_goes_first(talks: Retriever, question: str) -> None:
+    ranking = talks.rank(question)
+    assert ranking.hits[0].passage.session_id == "t1"
+    assert ranking.title_match
+
+
+def test_quoted_title_with_a_typo_still_wins(talks: Retriever) -> None:
+    assert talks.rank('Who speaks at "Playing with the words"?').hits[0].passage.session_id == "t3"
+
+
+def test_search_sessions(talks: Retriever) -> None:
+    assert [s.id for s in talks.sessions_for("", limit=2)] == ["t2", "t3"]  # by start time
+    found = talks.sessions_for("playing words", limit=1)
+    assert [s.id for s in found] == ["t3"]
+
+
+@pytest.fixture(scope="module")
+def real_embedder() -> Embedder:
+    return load_embedder(DEFAULT_MODEL)
+
+
+EVENT = [
+    press("dates", "Dates et lieu\nLe forum a lieu le 14 mars 2026 au Palais des congrès de Fès."),
+    press("theme", "Thème\nLe forum porte sur l'eau et l'agriculture durable au Maghreb."),
+    press("speakers", "Intervenants\nLa séance d'ouverture est présidée par Nadia Bennani."),
+    press("dates-ar", "الموعد والمكان\nينعقد المنتدى يوم 14 مارس 2026 بقصر المؤتمرات بفاس.", "ar"),
+    press("theme-ar", "الموضوع\nيتناول المنتدى الماء والفلاحة المستدامة في المغرب العربي.", "ar"),
+    press("dates-en", "Date and place\nThe forum takes place on 14 March 2026 in Fez.", "en"),
+]
+
+
+FORUM = EventInfo(
+    name="Forum de l'eau",
+    start_date=date(2026, 3, 14),
+    end_date=date(2026, 3, 14),
+    timezone="Africa/Casablanca",
+    city="Fès",
+    names={"fr": "Forum de l'eau", "en": "Water Forum", "ar": "منتدى الماء"},
+)
+
+
+@pytest.fixture(scope="module")
+def event(real_embedder: Embedder) -> Retriever:
+    return Retriever.from_passages(EVENT, real_embedder, event=FORUM)
+
+
+@pytest.mark.real_model
+@pytest.mark.parametrize("question", ["c'est où ?", "when?", "متى؟"])
+def test_real_model_answers_bare_where_and_when(event: Retriever, question: str) -> None:
+    answer = event.answer(question, top_k=2)
+    assert answer.answered
+    assert any(hit.passage.id.startswith("dates") for hit in answer.hits)
+
+
+@pytest.mark.real_model
+def test_real_model_answers_french_and_arabic(event: Retriever) -> None:
+    french = event.answer("Où se déroule le forum ?")
+    assert french.answered
+    assert french.hits[0].passage.id == "dates"
+    arabic = event.answer("ما هو موضوع المنتدى؟")
+    assert arabic.answered
+    assert arabic.language == "ar"
+    assert arabic.hits[0].passage.id == "theme-ar"
+
+
+@pytest.mark.real_model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the weather like tomorrow?",
+        "Quelle est la capitale de l'Australie ?",
+        "Quel hôtel me conseilles-tu à Fès ?",  # shares the city with the knowledge
+    ],
+)
+def test_real_model_abstains_out_of_scope(event: Retriever, question: str) -> None:
+    answer = event.answer(question)
+    assert not answer.answered
+    assert answer.text == t("abstain", answer.language)
+
+
+def test_where_and_when_questions_expand_the_lexical_query() -> None:
+    assert set(tokenize("salle lieu")) <= set(intent_terms("Où se passe l'atelier ?"))
+    assert set(tokenize("date heure")) <= set(intent_terms("When is the workshop?"))
+    assert set(tokenize("تاريخ")) <= set(intent_terms("متى تنعقد المناظرة؟"))
+    assert intent_terms("Who speaks about robots?") == []
+
+
+def test_long_session_descriptions_get_a_second_vector() -> None:
+    long_text = "Fuzzing finds bugs by feeding random inputs. " * 20
+    talk = Session(
+        id="f1",
+        title="Fuzzers like LEGO",
+        start=datetime(2025, 7, 1, 9, tzinfo=UTC),
+        end=datetime(2025, 7, 1, 10, tzinfo=UTC),
+        description=long_text,
+    )
+    shown = session_passage("f1", "Fuzzers like LEGO", long_text[:200])
+    short = session_passage("t3", "Playing with words", "Speaker: Kamil.")
+    ids, texts = search_texts([shown, short], {"f1": talk, "t3": TALKS["t3"]})
+    assert ids == [0, 0, 1]
+    assert texts[1].startswith("Fuzzers like LEGO. Fuzzing finds bugs")
+    retriever = Retriever.from_passages([shown, short], HashingEmbedder(), {"f1": talk})
+    assert [hit.passage.session_id for hit in retriever.rank("fuzzing bugs").hits] == ["f1", "t3"]
