@@ -75,9 +75,9 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
         if args.json:
             print(answer_to_json(answer), flush=True)
         else:
-            print(answer.text, flush=True)
-            for hit in answer.hits:
-                print(f"  [{hit.score:.3f}] {hit.passage.source}", flush=True)
+            from bot.console import render
+
+            print(render(answer), "\n", sep="\n", flush=True)
     return 0
 
 

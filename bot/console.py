@@ -10,16 +10,17 @@ from typing import TextIO
 from bot.assistant import Assistant
 from bot.domain import Answer
 from bot.i18n import t
+from bot.retrieval import citation
 
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q", "quit", "exit"})
 
 
 def render(answer: Answer) -> str:
-    """The answer as the terminal shows it: the text, then every passage cited with its score."""
-    lines = [answer.text]
-    if answer.hits:
-        lines.append("")
-        lines.extend(f"  [{hit.score:.3f}] {hit.passage.source}" for hit in answer.hits)
+    """The answer as the terminal shows it: the text, its source, then the passages ranked."""
+    if not answer.answered:
+        return answer.text
+    lines = [answer.text, "", citation(answer)]
+    lines.extend(f"  [{hit.score:.3f}] {hit.passage.source}" for hit in answer.hits)
     return "\n".join(lines)
 
 

@@ -610,6 +610,11 @@ def normalise_language(code: str | None) -> str:
     return base if base in LANGUAGES else "en"
 
 
+def colon(language: str) -> str:
+    """A label's colon: French typography puts a space before it."""
+    return " : " if language == "fr" else ": "
+
+
 def t(key: str, language: str, /, **values: object) -> str:
     """The message `key` in `language` (falling back to English), formatted with `values`."""
     variants = MESSAGES[key]

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from bot.domain import Answer, KnowledgeBase, Passage, PassageKind, Session
-from bot.i18n import t
+from bot.i18n import colon, t
 from bot.programme_text import spell_date, spell_time_range
 
 MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)
@@ -199,14 +199,6 @@ def source_label(passage: Passage, knowledge: KnowledgeBase, language: str) -> s
     return passage.source.rsplit("/", 1)[-1]
 
 
-def answer_body(answer: Answer) -> str:
-    """The answer's own words, without the plain-text "Sources: ..." line the core appends."""
-    text = answer.text.strip()
-    marker = f"\n\n{t('sources', answer.language)}: "
-    body, found, _ = text.rpartition(marker)
-    return body.strip() if found and body.strip() else text
-
-
 def _emphasise_heading(body: str) -> str:
     """Escape the body; a short first line (a passage's heading) goes in bold."""
     first, newline, rest = body.partition("\n")
@@ -222,14 +214,15 @@ def answer_html(answer: Answer, knowledge: KnowledgeBase, note: str = "") -> str
     """
     language = answer.language
     head = f"<i>{esc(note)}</i>\n\n" if note else ""
-    body = answer_body(answer)
+    body = answer.text.strip()
     tail = ""
     if answer.answered and answer.hits:
         passage = answer.hits[0].passage
         label = source_label(passage, knowledge, language)
         # A heading already shown in bold above is not worth repeating next to the file.
         named = "" if body.startswith(label) else f"{esc(label)} — "
-        tail = f"\n\n📎 <b>{esc(t('sources', language))}</b>: {named}<i>{esc(passage.source)}</i>"
+        sources = f"<b>{esc(t('sources', language))}</b>{colon(language)}"
+        tail = f"\n\n📎 {sources}{named}<i>{esc(passage.source)}</i>"
     elif not answer.answered:
         tail = "\n\n" + esc(t("abstain_offer", language))
     room = MAX_TEXT - utf16_len(head + tail)

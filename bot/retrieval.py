@@ -10,7 +10,7 @@ import numpy as np
 
 from bot.domain import Answer, EventInfo, Hit, Passage, PassageKind, Session
 from bot.embedding import Embedder
-from bot.i18n import t
+from bot.i18n import colon, t
 from bot.lexical import LexicalIndex, intent_terms
 from bot.off_topic import foil_questions
 from bot.text import content_words, detect_language, tokenize, words
@@ -305,12 +305,18 @@ class Retriever:
 
 
 def answer_text(hits: Sequence[Hit], language: str) -> str:
-    """The best passage, marked when illustrative, then the sources it rests on."""
+    """The best passage, marked when illustrative (renderers add the citation: `citation`)."""
     best = hits[0].passage
     text = best.text
     marked = best.language == language and _MARKED_ILLUSTRATIVE.search(text)
     if best.illustrative and not marked:
         text += " " + t("illustrative", language)
-    sources = list(dict.fromkeys(hit.passage.source for hit in hits[:1]))
-    colon = " : " if language == "fr" else ": "  # French typography spaces the colon
-    return f"{text}\n\n{t('sources', language)}{colon}{', '.join(sources)}"
+    return text
+
+
+def citation(answer: Answer) -> str:
+    """`Sources: file` for the passage an answer rests on; empty when it abstained."""
+    if not answer.answered or not answer.hits:
+        return ""
+    source = answer.hits[0].passage.source
+    return f"{t('sources', answer.language)}{colon(answer.language)}{source}"

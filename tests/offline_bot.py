@@ -109,7 +109,7 @@ class StandInAssistant:
             return Answer(question, lang, True, "Session 1 <IA & société>, salle 1.", (hit,), 1.0)
         if "quand" in question.lower() or "when" in question.lower():
             hit = Hit(self.knowledge.passages[0], 0.9)
-            text = "Les Assises\nElles ont lieu à Rabat <b>bientôt</b>.\n\nSources: programme.yaml"
+            text = "Les Assises\nElles ont lieu à Rabat <b>bientôt</b>."
             return Answer(question, lang, True, text, (hit,), 0.9)
         return Answer(question, lang, False, t("abstain", lang), (), 0.1)
 

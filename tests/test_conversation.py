@@ -86,7 +86,7 @@ async def test_question_gets_cited_answer_typing_first_and_feedback_is_stored(bo
     assert "&lt;b&gt;bientôt&lt;/b&gt;" in reply
     assert "Sources" in parse_html(reply)
     assert "programme.yaml" in reply
-    assert reply.count("Sources") == 1  # the core's plain "Sources:" line is not repeated
+    assert reply.count("Sources") == 1
     row = await fetch_one(bot, "SELECT id, text, language, answered, top_score FROM question_log")
     assert tuple(row)[1:] == ("Quand ont lieu les Assises ?", "fr", 1, 0.9)
     await bot.press(bot.api.callback_data("👍"))

@@ -22,7 +22,6 @@ from bot.render import (
     MAX_CALLBACK_DATA,
     MAX_TEXT,
     Action,
-    answer_body,
     answer_html,
     answer_keyboard,
     callback_data,
@@ -88,15 +87,14 @@ def test_trim_plain_cuts_at_a_word() -> None:
     assert trim_plain("court", 1000) == ("court", False)
 
 
-def test_answer_cites_its_source_escapes_and_drops_the_plain_sources_line() -> None:
-    text = "Dates\nLes 1er & 2 juillet <2025>.\n\nSources: presse/a.md"
+def test_answer_cites_its_source_once_and_escapes() -> None:
+    text = "Dates\nLes 1er & 2 juillet <2025>."
     answer = Answer("quand ?", "fr", True, text, (Hit(PRESS, 0.9),), 0.9)
     html = answer_html(answer, KNOWLEDGE)
     plain = parse_html(html)
     assert html.startswith("<b>Dates</b>\nLes 1er &amp; 2 juillet &lt;2025&gt;.")
     assert plain.count("Sources") == 1
-    assert "📎 Sources: presse/a.md" in plain  # the heading is not repeated as a label
-    assert answer_body(answer) == "Dates\nLes 1er & 2 juillet <2025>."
+    assert "📎 Sources : presse/a.md" in plain  # the heading is not repeated as a label
 
 
 def test_a_huge_answer_keeps_its_source_within_4096() -> None:
