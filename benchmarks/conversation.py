@@ -3,6 +3,8 @@
 Each of N users (default 40) asks M questions (default 5), one after the other, all users at
 the same time; a question is answered when the bot's next message reaches that chat. Latency
 is measured on the server's clock, from the question being queued to the reply arriving.
+Each bot runs in its own process (`python -m bot run` for the assistant), as it does in
+production, so the users' side of the benchmark does not share the bot's event loop.
 
     python benchmarks/conversation.py                   # echo bot, then the assistant
     python benchmarks/conversation.py --target echo     # only the bare echo bot
@@ -13,23 +15,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import logging
 import math
+import os
+import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # `tests.fake_botapi` lives beside `bot`, not installed
 
-from telegram import Update  # noqa: E402
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from tests.fake_botapi import FakeBotApi, polling  # noqa: E402
+from tests.fake_botapi import FakeBotApi  # noqa: E402
 
 QUESTIONS = (
     "Quand ont lieu les Assises nationales de l'IA ?",
@@ -69,42 +69,48 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
-async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send the text back."""
-    assert update.effective_message is not None
+ECHO_BOT = """
+import sys
+from telegram.ext import ApplicationBuilder, MessageHandler, filters
+
+async def echo(update, context):
     await update.effective_message.reply_text(update.effective_message.text or "")
 
-
-def echo_application(api: FakeBotApi) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The bare python-telegram-bot echo bot (builder defaults: updates one at a time)."""
-    builder = ApplicationBuilder().token(api.token).base_url(api.base_url)
-    app = builder.base_file_url(api.base_file_url).build()
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
-    return app
+app = ApplicationBuilder().token(sys.argv[1]).base_url(sys.argv[2]).build()
+app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+app.run_polling()
+"""
 
 
-async def assistant_application(
-    api: FakeBotApi, data_dir: Path, knowledge: Path
-) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The real assistant, on a fresh data folder, its index built beforehand (not timed)."""
-    from pydantic import SecretStr
-
-    from bot.assistant import Assistant
-    from bot.settings import Settings
-
-    # Imported by name: the Telegram application is built by its own module (issue 3).
-    build_application = importlib.import_module("bot.telegram_app").build_application
-
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        telegram_bot_token=SecretStr(api.token),
-        telegram_api_url=api.base_url,
-        data_dir=data_dir,
-        knowledge_dir=knowledge,
+def start_bot(
+    target: str, api: FakeBotApi, data_dir: Path, knowledge: Path
+) -> subprocess.Popen[bytes]:
+    """Start the bare echo bot or the assistant (`python -m bot run`) in its own process."""
+    env = dict(
+        os.environ,
+        TELEGRAM_BOT_TOKEN=api.token,
+        TELEGRAM_API_URL=api.base_url,
+        DATA_DIR=str(data_dir),
+        KNOWLEDGE_DIR=str(knowledge),
+        ADMIN_IDS="",
     )
-    await asyncio.to_thread(Assistant.build_index, settings)
-    app: Application[Any, Any, Any, Any, Any, Any] = build_application(settings)
-    return app
+    if target == "echo":
+        command = [sys.executable, "-c", ECHO_BOT, api.token, api.base_url]
+    else:
+        # The index is built beforehand, untimed, as `make run` does.
+        subprocess.run([sys.executable, "-m", "bot", "index", "--quiet"], env=env, check=True)
+        command = [sys.executable, "-m", "bot", "run"]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_bot(process: subprocess.Popen[bytes]) -> None:
+    """Stop the bot like an operator would (SIGTERM), then make sure it is gone."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 async def reply_after(
@@ -145,42 +151,36 @@ async def warm_up(target: str, api: FakeBotApi, users: range, deadline: float) -
     await reply_after(api, 1, 0, since, deadline)
 
 
-async def measure(
-    target: str,
-    api: FakeBotApi,
-    app: Application[Any, Any, Any, Any, Any, Any],
-    args: argparse.Namespace,
-) -> Run:
+async def measure(target: str, api: FakeBotApi, args: argparse.Namespace) -> Run:
     """Warm the bot up, then let every user ask at once."""
     run = Run(target)
     users = range(FIRST_USER, FIRST_USER + args.users)
     for user in users:
         api.add_user(user, f"User {user}", ("fr", "en", "ar")[user % 3])
-    async with polling(app):
-        try:
-            await warm_up(target, api, users, time.monotonic() + args.warmup_timeout)
-        except TimeoutError:
-            run.note = "no reply while warming up (see the log)"
-            return run
-        deadline = time.monotonic() + args.timeout
-        started = time.monotonic()
-        await asyncio.gather(*(ask(api, user, args.questions, run, deadline) for user in users))
-        run.seconds = time.monotonic() - started
+    try:
+        await warm_up(target, api, users, time.monotonic() + args.warmup_timeout)
+    except TimeoutError:
+        run.note = "no reply while warming up (is the bot starting? try it by hand)"
+        return run
+    deadline = time.monotonic() + args.timeout
+    started = time.monotonic()
+    await asyncio.gather(*(ask(api, user, args.questions, run, deadline) for user in users))
+    run.seconds = time.monotonic() - started
     run.refused = len(api.bad_requests())
     return run
 
 
 async def bench(target: str, args: argparse.Namespace) -> Run:
     """Run one target against a fresh server."""
-    with FakeBotApi(rate_limit_per_second=args.rate_limit) as api:
-        if target == "echo":
-            return await measure(target, api, echo_application(api), args)
-        with tempfile.TemporaryDirectory(prefix="bench-conversation-") as data:
-            try:
-                app = await assistant_application(api, Path(data), args.knowledge)
-            except ImportError as error:
-                return Run(target, note=f"not available: {error}")
-            return await measure(target, api, app, args)
+    with (
+        FakeBotApi(rate_limit_per_second=args.rate_limit) as api,
+        tempfile.TemporaryDirectory(prefix="bench-conversation-") as data,
+    ):
+        process = await asyncio.to_thread(start_bot, target, api, Path(data), args.knowledge)
+        try:
+            return await measure(target, api, args)
+        finally:
+            await asyncio.to_thread(stop_bot, process)
 
 
 def report(runs: list[Run], users: int, questions: int) -> None:

@@ -8,6 +8,7 @@ import logging
 import sys
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,38 @@ class _Snapshot:
     retriever: Retriever
     corpus_hash: str
     scan: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Answers belong to one version of the knowledge: a reload swaps in a new, empty cache.
+    answers: AnswerCache = field(default_factory=lambda: AnswerCache())
+
+
+class AnswerCache:
+    """Recent answers by question: at a venue many attendees ask the same thing at once."""
+
+    def __init__(self, capacity: int = 2048) -> None:
+        self.capacity = capacity
+        self._answers: OrderedDict[tuple[str, int, str | None], Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(question: str, top_k: int, language: str | None) -> tuple[str, int, str | None]:
+        """Questions differing only in case and spacing share an answer."""
+        return (" ".join(question.casefold().split()), top_k, language)
+
+    def get(self, key: tuple[str, int, str | None]) -> Answer | None:
+        """The cached answer, refreshed as most recently used, or None."""
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def put(self, key: tuple[str, int, str | None], answer: Answer) -> None:
+        """Remember an answer, forgetting the least recently used beyond capacity."""
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.capacity:
+                self._answers.popitem(last=False)
 
 
 def corpus_hash(passages: list[Passage], ids: list[int], texts: list[str]) -> str:
@@ -161,6 +194,7 @@ class Assistant:
         self.embedder = embedder
         self._snapshot = snapshot
         self._reload_lock = threading.Lock()
+        self._in_flight: dict[tuple[object, ...], asyncio.Future[Answer]] = {}
         self.last_report: IndexReport | None = None
 
     @classmethod
@@ -220,13 +254,42 @@ class Assistant:
 
     def answer(self, question: str, top_k: int = 3, language: str | None = None) -> Answer:
         """Answer one question (blocking: encodes and searches; use `answer_async` on a loop)."""
-        return self._snapshot.retriever.answer(question, top_k=top_k, language=language)
+        snapshot = self._snapshot
+        cached = self._cached(snapshot, question, top_k, language)
+        if cached is not None:
+            return cached
+        answer = snapshot.retriever.answer(question, top_k=top_k, language=language)
+        snapshot.answers.put(AnswerCache.key(question, top_k, language), answer)
+        return answer
+
+    @staticmethod
+    def _cached(
+        snapshot: _Snapshot, question: str, top_k: int, language: str | None
+    ) -> Answer | None:
+        cached = snapshot.answers.get(AnswerCache.key(question, top_k, language))
+        if cached is None or cached.question == question:
+            return cached
+        return replace(cached, question=question)  # same question, other case or spacing
 
     async def answer_async(
         self, question: str, top_k: int = 3, language: str | None = None
     ) -> Answer:
-        """`answer` in a worker thread, so the event loop keeps running."""
-        return await asyncio.to_thread(self.answer, question, top_k, language)
+        """`answer` in a worker thread, so the event loop keeps running (not for a cached one)."""
+        snapshot = self._snapshot
+        cached = self._cached(snapshot, question, top_k, language)
+        if cached is not None:
+            return cached
+        # The same question asked by many at once (a slide just showed it) is computed once.
+        key = (id(snapshot), *AnswerCache.key(question, top_k, language))
+        pending = self._in_flight.get(key)
+        if pending is None or pending.get_loop() is not asyncio.get_running_loop():
+            pending = asyncio.ensure_future(
+                asyncio.to_thread(self.answer, question, top_k, language)
+            )
+            self._in_flight[key] = pending
+            pending.add_done_callback(lambda _: self._in_flight.pop(key, None))
+        answer = await asyncio.shield(pending)
+        return answer if answer.question == question else replace(answer, question=question)
 
     def search_sessions(self, query: str, limit: int = 10) -> list[Session]:
         """Sessions matching a query, best first (empty query: the programme in order)."""

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 MAX_QUESTION_CHARS = 1000  # longer messages are trimmed: retrieval needs the gist, not an essay
+TYPING_AFTER_SECONDS = 0.3  # an answer slower than this shows "typing..."
 TYPING_EVERY_SECONDS = 4.5  # Telegram shows "typing..." for about five seconds
 INLINE_RESULTS = 10
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
@@ -132,11 +133,15 @@ async def set_language(update: Update, context: Context) -> None:
 
 @asynccontextmanager
 async def typing(bot: ExtBot[Any], chat_id: int) -> AsyncIterator[None]:
-    """Show "typing..." in the chat until the block ends (renewed every few seconds)."""
+    """Show "typing..." in the chat if the block takes a noticeable time, until it ends."""
     done = asyncio.Event()
 
     async def keep_typing() -> None:
-        while True:  # at least once, however fast the answer comes
+        # An answer ready within a blink needs no indicator (and saves a request per question
+        # when the venue is busy); a slower one shows "typing..." until it is sent.
+        with suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), TYPING_AFTER_SECONDS)
+        while not done.is_set():
             try:
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)
             except TelegramError as exc:
@@ -144,8 +149,6 @@ async def typing(bot: ExtBot[Any], chat_id: int) -> AsyncIterator[None]:
                 return
             with suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), TYPING_EVERY_SECONDS)
-            if done.is_set():
-                return
 
     task = asyncio.create_task(keep_typing())
     try:

@@ -7,6 +7,7 @@ real assistant and HTTP are exercised by `test_telegram_e2e.py`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -96,11 +97,13 @@ class StandInAssistant:
         self.knowledge = knowledge
         self.questions: list[str] = []
         self.fail = False
+        self.delay = 0.0  # seconds each answer takes (a busy index)
 
     async def answer_async(
         self, question: str, top_k: int = 3, language: str | None = None
     ) -> Answer:
         self.questions.append(question)
+        await asyncio.sleep(self.delay)
         if self.fail:
             raise RuntimeError("index unavailable")
         lang = "en" if "when" in question.lower() else "fr"

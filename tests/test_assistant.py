@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -124,6 +126,54 @@ async def test_answer_async_runs_off_the_loop(settings: Settings) -> None:
     assistant = Assistant.load(settings)
     answer = await assistant.answer_async("navettes gratuites depuis la gare", top_k=1)
     assert answer.hits[0].passage.source == "pratique.fr.md"
+
+
+def test_repeated_questions_are_answered_from_the_cache_until_a_reload(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = Assistant.load(settings)
+    computed: list[str] = []
+    rank = type(assistant.retriever).answer
+
+    def counting(self: object, question: str, *args: object, **kwargs: object) -> Answer:
+        computed.append(question)
+        return rank(self, question, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(assistant.retriever), "answer", counting)
+    first = assistant.answer("Combien de participants attendus ?", top_k=1)
+    again = assistant.answer("  combien de PARTICIPANTS   attendus ? ", top_k=1)
+    assert computed == ["Combien de participants attendus ?"]
+    assert again.question == "  combien de PARTICIPANTS   attendus ? "  # the asker's words
+    assert again.hits == first.hits
+    assistant.answer("Combien de participants attendus ?", top_k=2)  # other k: computed
+    assert len(computed) == 2
+
+    changed = dict(SECTIONS, public=SECTIONS["public"].replace("800", "1 200"))
+    (settings.knowledge_dir / "forum.fr.md").write_text(markdown(changed), encoding="utf-8")
+    assert assistant.reload().changed
+    after = assistant.answer("Combien de participants attendus ?", top_k=1)
+    assert len(computed) == 3  # a new version of the knowledge answers afresh
+    assert "1 200" in after.hits[0].passage.text
+
+
+async def test_the_same_question_asked_at_once_is_computed_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = Assistant.load(settings)
+    computed: list[str] = []
+    rank = type(assistant.retriever).answer
+
+    def slow_counting(self: object, question: str, *args: object, **kwargs: object) -> Answer:
+        computed.append(question)
+        time.sleep(0.2)  # long enough for every asker to arrive while it runs
+        return rank(self, question, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(assistant.retriever), "answer", slow_counting)
+    questions = ["Combien de participants ?"] * 10 + ["COMBIEN de participants ?", "Navettes ?"]
+    answers = await asyncio.gather(*(assistant.answer_async(q, top_k=1) for q in questions))
+    assert sorted(computed) == ["Combien de participants ?", "Navettes ?"]
+    assert [a.question for a in answers] == questions  # each asker gets their own words back
+    assert len({a.hits[0].passage.id for a in answers[:11]}) == 1
 
 
 def test_reload_swaps_in_changes_and_reports_them(settings: Settings) -> None:

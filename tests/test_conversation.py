@@ -77,10 +77,18 @@ async def test_lang_choice_wins_over_telegram_language_even_after_restart(bot: B
     assert bot.errors == []
 
 
-async def test_question_gets_cited_answer_typing_first_and_feedback_is_stored(bot: Bot) -> None:
+async def test_slow_answer_shows_typing_before_the_reply(bot: Bot) -> None:
+    bot.assistant.delay = 0.5
     await bot.text("Quand ont lieu les Assises ?")
     methods = [c.method for c in bot.api.calls if c.method in ("sendChatAction", "sendMessage")]
-    assert methods[:2] == ["sendChatAction", "sendMessage"]
+    assert methods == ["sendChatAction", "sendMessage"]
+    assert bot.api.calls_to("sendChatAction")[0].params["action"] == "typing"
+
+
+async def test_question_gets_cited_answer_and_feedback_is_stored(bot: Bot) -> None:
+    await bot.text("Quand ont lieu les Assises ?")
+    methods = [c.method for c in bot.api.calls if c.method in ("sendChatAction", "sendMessage")]
+    assert methods == ["sendMessage"]  # a quick answer needs no "typing..."
     [reply] = bot.replies()
     assert "<b>Les Assises</b>" in reply
     assert "&lt;b&gt;bientôt&lt;/b&gt;" in reply

@@ -115,7 +115,6 @@ async def test_an_attendee_conversation(running: Running) -> None:
         assert "2025" in answer
         assert place in answer
         assert t("sources", language) in answer
-    assert [c.params["action"] for c in api.calls_to("sendChatAction")][:3] == ["typing"] * 3
 
     assert await running.reply_to(user, None) == t("sticker_reply", "fr")
     long_reply = await running.reply_to(user, "Quand ont lieu les Assises ? " + "x" * 4870)
