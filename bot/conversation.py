@@ -170,8 +170,10 @@ async def ask(update: Update, context: Context) -> None:
         return
     services = get_services(context)
     question, trimmed = trim_plain(text, MAX_QUESTION_CHARS)
-    async with typing(context.bot, message.chat.id):
-        answer = await services.assistant.answer_async(question)
+    answer = services.assistant.recent_answer(question)
+    if answer is None:
+        async with typing(context.bot, message.chat.id):
+            answer = await services.assistant.answer_async(question)
     knowledge = services.assistant.knowledge
     question_id = await services.store.log_question(
         user.id if user else None, question, answer.language, answer.answered, answer.top_score

@@ -99,6 +99,11 @@ class StandInAssistant:
         self.fail = False
         self.delay = 0.0  # seconds each answer takes (a busy index)
 
+    def recent_answer(
+        self, question: str, top_k: int = 3, language: str | None = None
+    ) -> Answer | None:
+        return None  # a stand-in remembers nothing: every question is asked afresh
+
     async def answer_async(
         self, question: str, top_k: int = 3, language: str | None = None
     ) -> Answer:
