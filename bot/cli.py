@@ -219,5 +219,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # stdout carries JSON only; library chatter goes to stderr at warning level.
         logging.getLogger().setLevel(logging.WARNING)
     settings = Settings()
-    result: int = args.func(settings, args)
+    from bot.embedding import EmbeddingModelError
+
+    try:
+        result: int = args.func(settings, args)
+    except EmbeddingModelError as error:  # a wrong EMBEDDING_MODEL: say what to do, no traceback
+        print(f"EMBEDDING_MODEL: {error}", file=sys.stderr)
+        return 2
     return result

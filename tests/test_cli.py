@@ -94,3 +94,19 @@ def test_chat_answers_until_quit(env: dict[str, str], tmp_path: Path) -> None:
 def test_chat_ends_on_end_of_input(env: dict[str, str], tmp_path: Path) -> None:
     result = run(env, tmp_path, "chat", stdin="")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_wrong_embedding_model_is_explained_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    (tmp_path / "k").mkdir()
+    (tmp_path / "k" / "a.fr.md").write_text("## Dates\n\nLe forum a lieu en mars.\n", "utf-8")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path / "k"))
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("EMBEDDING_MODEL", str(tmp_path / "no-such-model"))
+    assert main(["ask", "quand ?"]) == 2
+    err = capsys.readouterr().err
+    assert "EMBEDDING_MODEL" in err
+    assert "Traceback" not in err
