@@ -75,6 +75,20 @@ def _session(knowledge: KnowledgeBase, ref: str) -> Session | None:
     return knowledge.sessions.get(session_id) if session_id else None
 
 
+async def _pressed_session(
+    update: Update, context: Context
+) -> tuple[CallbackQuery, Services, str, Session] | None:
+    """The pressed button's query, services, language and session (None: told it is gone)."""
+    query, pressed = _pressed(update)
+    services = get_services(context)
+    language = language_of(update, context)
+    session = _session(services.assistant.knowledge, pressed.args[0]) if pressed.args else None
+    if session is None:
+        await query.answer(t("session_unknown", language), show_alert=True)
+        return None
+    return query, services, language, session
+
+
 # --- commands ---------------------------------------------------------------------------------
 
 
@@ -193,17 +207,16 @@ async def show_vertical(update: Update, context: Context) -> None:
 
 async def show_session(update: Update, context: Context) -> None:
     """Show a session's card (in place, or as a new message from an answer or the agenda)."""
-    query, pressed = _pressed(update)
-    services = get_services(context)
-    knowledge, language = services.assistant.knowledge, language_of(update, context)
-    session = _session(knowledge, pressed.args[0]) if pressed.args else None
-    if session is None:
-        await query.answer(t("session_unknown", language), show_alert=True)
+    found = await _pressed_session(update, context)
+    if found is None:
         return
+    query, services, language, session = found
+    knowledge = services.assistant.knowledge
     await query.answer()
     saved = await is_saved(services.store, query.from_user.id, session.id)
     page = card_page(knowledge, session, language, event_zone(services), saved)
-    if NEW_MESSAGE in pressed.args[1:] and isinstance(query.message, Message):
+    new_message = NEW_MESSAGE in _pressed(update)[1].args[1:]
+    if new_message and isinstance(query.message, Message):
         await send_page(query.message, page)
     else:
         await edit_page(query, page)
@@ -268,13 +281,10 @@ async def _refresh_card(
 
 async def remind(update: Update, context: Context) -> None:
     """Remind the user before a session (saving it to the agenda too)."""
-    query, pressed = _pressed(update)
-    services = get_services(context)
-    language = language_of(update, context)
-    session = _session(services.assistant.knowledge, pressed.args[0]) if pressed.args else None
-    if session is None:
-        await query.answer(t("session_unknown", language), show_alert=True)
+    found = await _pressed_session(update, context)
+    if found is None:
         return
+    query, services, language, session = found
     await save_session(services.store, query.from_user.id, session.id)
     reminder = await _remind(services, query.from_user.id, session, language)
     await query.answer(reminder or t("unavailable", language), show_alert=bool(reminder))
@@ -282,13 +292,11 @@ async def remind(update: Update, context: Context) -> None:
 
 async def send_ics(update: Update, context: Context) -> None:
     """Send the session as a calendar file (.ics)."""
-    query, pressed = _pressed(update)
-    services = get_services(context)
-    knowledge, language = services.assistant.knowledge, language_of(update, context)
-    session = _session(knowledge, pressed.args[0]) if pressed.args else None
-    if session is None:
-        await query.answer(t("session_unknown", language), show_alert=True)
+    found = await _pressed_session(update, context)
+    if found is None:
         return
+    query, services, language, session = found
+    knowledge = services.assistant.knowledge
     vertical = knowledge.verticals.get(session.vertical_id or "")
     data = session_ics(session, vertical, knowledge.event, language)
     chat_id = query.message.chat.id if query.message else query.from_user.id
