@@ -33,7 +33,14 @@ from bot.i18n import t
 from bot.services import Services
 from bot.settings import Settings
 from bot.telegram_app import build_application
-from tests.telegram_helpers import TOKEN, OfflineRequest, RecordingRequest, Updates, collect_errors
+from tests.telegram_helpers import (
+    TOKEN,
+    OfflineRequest,
+    RecordingRequest,
+    Updates,
+    collect_errors,
+    started,
+)
 
 ZONE = ZoneInfo("Africa/Casablanca")
 DAY1 = (datetime.now(UTC) + timedelta(days=30)).date()  # in the future: reminders can be set
@@ -184,15 +191,8 @@ async def offline_bot(tmp_path: Path) -> AsyncIterator[Bot]:
         get_updates_request=OfflineRequest(),
     )
     errors = collect_errors(app)
-    await app.initialize()
-    assert app.post_init is not None
-    assert app.post_shutdown is not None
-    await app.post_init(app)
-    try:
+    async with started(app):
         yield Bot(app, api, errors, Updates(app.bot), assistant)
-    finally:
-        await app.shutdown()
-        await app.post_shutdown(app)
 
 
 async def fetch_one(bot: Bot, sql: str, *args: Any) -> tuple[Any, ...] | None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -259,3 +261,17 @@ def collect_errors(application: Application[Any, Any, Any, Any, Any, Any]) -> li
 
     application.add_error_handler(collect)
     return errors
+
+
+@asynccontextmanager
+async def started(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterator[None]:
+    """Run the application's post_init and post_shutdown around a test, without polling."""
+    await app.initialize()
+    assert app.post_init is not None
+    assert app.post_shutdown is not None
+    await app.post_init(app)
+    try:
+        yield
+    finally:
+        await app.shutdown()
+        await app.post_shutdown(app)

@@ -22,7 +22,14 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.storage import iso
 from bot.telegram_app import build_application
-from tests.telegram_helpers import TOKEN, OfflineRequest, RecordingRequest, Updates, collect_errors
+from tests.telegram_helpers import (
+    TOKEN,
+    OfflineRequest,
+    RecordingRequest,
+    Updates,
+    collect_errors,
+    started,
+)
 
 ADMIN = 900
 ZONE_START = datetime(2030, 7, 1, 9, tzinfo=UTC)
@@ -116,15 +123,8 @@ async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
         get_updates_request=OfflineRequest(),  # type: ignore[arg-type]
     )
     errors = collect_errors(app)
-    await app.initialize()
-    assert app.post_init is not None
-    assert app.post_shutdown is not None
-    await app.post_init(app)
-    try:
+    async with started(app):
         yield Bot(app, api, errors, Updates(app.bot), assistant)
-    finally:
-        await app.shutdown()
-        await app.post_shutdown(app)
 
 
 async def eventually(predicate: Any, seconds: float = 5.0) -> None:
