@@ -19,7 +19,7 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu -c constraints.
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 RUN pip install -c constraints.txt . \
-    && python -c "from bot.embedding import load_embedder; from bot.settings import DEFAULT_MODEL; load_embedder(DEFAULT_MODEL).encode_queries(['ok'])"
+    && python -c "from bot.search.embedders import load_embedder; from bot.app.settings import DEFAULT_MODEL; load_embedder(DEFAULT_MODEL).encode_queries(['ok'])"
 
 COPY knowledge ./knowledge
 

@@ -33,10 +33,10 @@ sys.path.insert(0, str(ROOT))  # `tests.fake_botapi` lives beside `bot`, not ins
 
 from pydantic import SecretStr  # noqa: E402
 
-from bot.assistant import Assistant  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.storage import Store, iso, utc_now  # noqa: E402
-from bot.telegram_app import build_application  # noqa: E402
+from bot.app.composition import build_application  # noqa: E402
+from bot.app.settings import Settings  # noqa: E402
+from bot.search.assistant import Assistant  # noqa: E402
+from bot.storage.store import Store, iso, utc_now  # noqa: E402
 from tests.fake_botapi import FakeBotApi, polling  # noqa: E402
 
 TEXT = "Annonce : la séance plénière est déplacée à 15h en salle B."
@@ -179,7 +179,7 @@ async def run_load(
         )  # fmt: skip
         await add_subscribers(settings.database_path, users)
         assistant = await asyncio.to_thread(Assistant.load, settings)
-        from bot.broadcast import enqueue_from_cli
+        from bot.broadcast.worker import enqueue_from_cli
 
         latencies: list[float] = []
         app = build_application(settings, assistant)

@@ -33,13 +33,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.assistant import Assistant  # noqa: E402
-from bot.bundled_models import BUNDLED_MODELS  # noqa: E402
+from bot.app.settings import DEFAULT_MODEL, Settings  # noqa: E402
 from bot.domain import Passage  # noqa: E402
-from bot.embedding import load_embedder  # noqa: E402
-from bot.lexical import LexicalIndex  # noqa: E402
-from bot.settings import DEFAULT_MODEL, Settings  # noqa: E402
-from bot.vector_index import IndexManifest, create_index, save_index  # noqa: E402
+from bot.search.assistant import Assistant  # noqa: E402
+from bot.search.bm25 import LexicalIndex  # noqa: E402
+from bot.search.bundled_models import BUNDLED_MODELS  # noqa: E402
+from bot.search.embedders import load_embedder  # noqa: E402
+from bot.search.vector_index import IndexManifest, create_index, save_index  # noqa: E402
 
 QUESTIONS = ROOT / "benchmarks" / "questions"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
+from bot.app.settings import Settings
 from tests.fake_botapi import FakeBotApi
 
 

@@ -19,6 +19,9 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 from telegram.ext import Application
 
+from bot.app.composition import build_application
+from bot.app.services import Services
+from bot.app.settings import Settings
 from bot.domain import (
     Answer,
     EventInfo,
@@ -30,9 +33,6 @@ from bot.domain import (
     Vertical,
 )
 from bot.i18n import t
-from bot.services import Services
-from bot.settings import Settings
-from bot.telegram_app import build_application
 from tests.telegram_helpers import (
     TOKEN,
     OfflineRequest,

@@ -15,13 +15,13 @@ import pytest
 from pydantic import SecretStr
 from telegram.ext import Application
 
-from bot.assistant import ReloadReport
+from bot.app.composition import build_application
+from bot.app.services import Services
+from bot.app.settings import Settings
 from bot.domain import Answer, KnowledgeBase, KnowledgeError, Session, Vertical
 from bot.i18n import t
-from bot.services import Services
-from bot.settings import Settings
-from bot.storage import iso
-from bot.telegram_app import build_application
+from bot.search.assistant import ReloadReport
+from bot.storage.store import iso
 from tests.telegram_helpers import (
     TOKEN,
     OfflineRequest,
@@ -144,7 +144,7 @@ async def test_anyone_else_is_refused_logged_and_nothing_happens(
     bot: Bot, command: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     await bot.text(1, "/start")
-    with caplog.at_level(logging.WARNING, logger="bot.admin"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.admin"):
         await bot.text(1, command)
     assert bot.api.sent_texts(1)[-1] == t("admin_only", "fr")
     assert await bot.one("SELECT COUNT(*) FROM broadcasts") == 0

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.agenda import (
+from bot.domain import KnowledgeBase, Session
+from bot.storage.agenda import (
     agenda_for,
     find_clashes,
     follow_vertical,
@@ -25,8 +26,7 @@ from bot.agenda import (
     user_agenda,
     users_who_saved,
 )
-from bot.domain import KnowledgeBase, Session
-from bot.storage import Store, iso, utc_now
+from bot.storage.store import Store, iso, utc_now
 
 RABAT = ZoneInfo("Africa/Casablanca")
 

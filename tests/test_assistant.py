@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.assistant import Assistant
+from bot.app.settings import Settings
 from bot.domain import Answer
-from bot.settings import Settings
-from bot.vector_index import MANIFEST, FaissIndex
+from bot.search.assistant import Assistant
+from bot.search.vector_index import MANIFEST, FaissIndex
 
 SECTIONS = {
     "dates": "Le forum de l'eau se tient les 14 et 15 mars 2026 à Fès, au Palais des congrès, "

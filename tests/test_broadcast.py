@@ -15,8 +15,9 @@ from pydantic import SecretStr
 from telegram import Bot
 from telegram.request import RequestData
 
-from bot.broadcast import BroadcastWorker, enqueue_from_cli
-from bot.outbox import (
+from bot.app.settings import Settings
+from bot.broadcast.limiter import OutboundLimiter
+from bot.broadcast.outbox import (
     NOTICE,
     Outbox,
     add_notice,
@@ -26,9 +27,8 @@ from bot.outbox import (
     create_draft,
     enqueue,
 )
-from bot.ratelimit import OutboundLimiter
-from bot.settings import Settings
-from bot.storage import Store, iso, utc_now
+from bot.broadcast.worker import BroadcastWorker, enqueue_from_cli
+from bot.storage.store import Store, iso, utc_now
 from tests.telegram_helpers import TOKEN, ApiCall, RecordingRequest
 
 ADMIN = 77

@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.assistant import Assistant
-from bot.broadcast import BroadcastWorker, enqueue_from_cli
-from bot.services import Services
-from bot.settings import Settings
-from bot.storage import Store, iso, utc_now
-from bot.telegram_app import build_application
+from bot.app.composition import build_application
+from bot.app.services import Services
+from bot.app.settings import Settings
+from bot.broadcast.worker import BroadcastWorker, enqueue_from_cli
+from bot.search.assistant import Assistant
+from bot.storage.store import Store, iso, utc_now
 from tests.fake_botapi import FakeBotApi, polling
 from tests.test_watcher import INFO, PROGRAMME
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component
 
-from bot.calendar_export import ics_filename, session_ics
 from bot.domain import EventInfo, Session, Vertical
+from bot.telegram.calendar import ics_filename, session_ics
 
 RABAT = ZoneInfo("Africa/Casablanca")
 EVENT = EventInfo(

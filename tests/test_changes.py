@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.changes import (
+from bot.app.settings import Settings
+from bot.broadcast.notices import (
     REMOVED,
     ChangeKind,
     Known,
@@ -20,8 +21,7 @@ from bot.changes import (
     notice_text,
 )
 from bot.domain import EventInfo, KnowledgeBase, Session, Vertical
-from bot.settings import Settings
-from bot.storage import Store, iso, utc_now
+from bot.storage.store import Store, iso, utc_now
 
 ZONE = ZoneInfo("Africa/Casablanca")
 DAY = datetime(2031, 7, 1, tzinfo=ZONE)

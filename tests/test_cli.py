@@ -99,7 +99,7 @@ def test_chat_ends_on_end_of_input(env: dict[str, str], tmp_path: Path) -> None:
 def test_a_wrong_embedding_model_is_explained_without_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import main
+    from bot.app.cli import main
 
     (tmp_path / "k").mkdir()
     (tmp_path / "k" / "a.fr.md").write_text("## Dates\n\nLe forum a lieu en mars.\n", "utf-8")

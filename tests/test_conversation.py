@@ -11,7 +11,7 @@ import pytest
 from telegram.ext import CommandHandler
 
 from bot.i18n import t
-from bot.users import FloodGate, Verdict
+from bot.telegram.users import FloodGate, Verdict
 from tests.fake_botapi.rules import parse_html
 from tests.offline_bot import USER, Bot, fetch_one, offline_bot
 

@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.embedding import (
+from bot.app.settings import DEFAULT_MODEL
+from bot.search.cache import EmbeddingCache, content_key
+from bot.search.embedders import (
     CombinedEmbedder,
     Embedder,
     EmbeddingModelError,
@@ -15,8 +17,6 @@ from bot.embedding import (
     SentenceTransformerEmbedder,
     load_embedder,
 )
-from bot.embedding_cache import EmbeddingCache, content_key
-from bot.settings import DEFAULT_MODEL
 
 
 class CountingEmbedder(HashingEmbedder):

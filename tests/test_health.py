@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.health import heartbeat_path, is_healthy, touch_heartbeat
+from bot.app.cli import main
+from bot.app.health import heartbeat_path, is_healthy, touch_heartbeat
 
 
 def test_no_heartbeat_is_unhealthy(tmp_path: Path) -> None:

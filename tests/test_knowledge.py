@@ -7,8 +7,8 @@ import textwrap
 from pathlib import Path
 
 from bot.domain import PassageKind
-from bot.knowledge import load_file, load_folder, load_folder_files, scan_folder
-from bot.press import MAX_CHARS, clean_markdown, split_press
+from bot.knowledge.folder import load_file, load_folder, load_folder_files, scan_folder
+from bot.knowledge.press import MAX_CHARS, clean_markdown, split_press
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schedule-mini.json"
 

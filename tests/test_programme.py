@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain import Passage, PassageKind, Session, Vertical
-from bot.programme import (
+from bot.knowledge.passage_text import spell_date_range
+from bot.knowledge.programme_yaml import (
     ProgrammeContext,
     load_programme,
     session_passage_text,
     spell_date,
     spell_time_range,
 )
-from bot.programme_text import spell_date_range
 
 RABAT = ZoneInfo("Africa/Casablanca")
 

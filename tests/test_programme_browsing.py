@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import programme_handlers
 from bot.i18n import t
+from bot.telegram import programme as programme_handlers
 from tests.fake_botapi.rules import parse_html
 from tests.offline_bot import DAY1, DAY2, USER, Bot, at, fetch_one, offline_bot
 

@@ -35,7 +35,7 @@ def test_dockerfile_pins_the_same_torch_as_the_makefile() -> None:
 
 def test_dockerfile_runs_what_the_cli_offers() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    from bot.cli import build_parser
+    from bot.app.cli import build_parser
 
     commands = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     for used in re.findall(r'"-m", "bot", "(\w+)"', dockerfile):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import BROADCAST_FLAG, OutboundLimiter
+from bot.broadcast.limiter import BROADCAST_FLAG, OutboundLimiter
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,10 @@ import pytest
 from telegram.ext import Application, ApplicationBuilder, CallbackContext, JobQueue
 from telegram.request import BaseRequest, RequestData
 
+from bot.app.settings import Settings
+from bot.broadcast.reminders import JOB_PREFIX, ChangeKind, ReminderScheduler
 from bot.domain import KnowledgeBase, Session
-from bot.reminders import JOB_PREFIX, ChangeKind, ReminderScheduler
-from bot.settings import Settings
-from bot.storage import Store, iso, utc_now
+from bot.storage.store import Store, iso, utc_now
 
 LEAD = timedelta(minutes=15)
 

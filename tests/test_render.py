@@ -18,7 +18,7 @@ from bot.domain import (
     Vertical,
 )
 from bot.i18n import t
-from bot.render import (
+from bot.telegram.render import (
     MAX_CALLBACK_DATA,
     MAX_TEXT,
     Action,

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import main
-from bot.reports import collect_stats, group_questions
-from bot.storage import Store, iso
+from bot.app.cli import main
+from bot.storage.reports import collect_stats, group_questions
+from bot.storage.store import Store, iso
 
 ZONE = ZoneInfo("Africa/Casablanca")
 NOW = datetime(2031, 7, 1, 10, 0, tzinfo=ZONE)

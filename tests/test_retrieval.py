@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.app.settings import DEFAULT_MODEL
 from bot.domain import EventInfo, Passage, PassageKind, Session
-from bot.embedding import Embedder, HashingEmbedder, load_embedder
 from bot.i18n import t
-from bot.lexical import intent_terms
-from bot.retrieval import Retriever, citation, search_texts
-from bot.settings import DEFAULT_MODEL
-from bot.text import tokenize
+from bot.search.bm25 import intent_terms
+from bot.search.embedders import Embedder, HashingEmbedder, load_embedder
+from bot.search.normalise import tokenize
+from bot.search.ranking import Retriever, citation, search_texts
 
 
 def press(pid: str, text: str, language: str = "fr", illustrative: bool = False) -> Passage:

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain import PassageKind
-from bot.knowledge import load_folder
-from bot.schedule_import import is_schedule, load_schedule, slugify
+from bot.knowledge.folder import load_folder
+from bot.knowledge.frab_json import is_schedule, load_schedule, slugify
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schedule-mini.json"
 REAL_EXPORTS = Path(__file__).parents[2] / "shared" / "eval" / "schedules"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.settings import Settings
+from bot.app.settings import Settings
 
 
 def make(**env: str) -> Settings:

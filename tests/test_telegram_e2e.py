@@ -17,11 +17,11 @@ import pytest
 from pydantic import SecretStr
 from telegram.ext import Application
 
-from bot.assistant import Assistant
+from bot.app.composition import build_application, run_bot
+from bot.app.services import SERVICES_KEY, Services
+from bot.app.settings import Settings
 from bot.i18n import t
-from bot.services import SERVICES_KEY, Services
-from bot.settings import Settings
-from bot.telegram_app import build_application, run_bot
+from bot.search.assistant import Assistant
 from tests.fake_botapi import FakeBotApi, polling
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import content_words, detect_language, normalise, stems, tokenize, words
+from bot.search.normalise import content_words, detect_language, normalise, stems, tokenize, words
 
 
 def test_vocalised_arabic_matches_plain_spelling() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.vector_index import (
+from bot.search.vector_index import (
     MANIFEST,
     FaissIndex,
     IndexManifest,

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from telegram import Bot
 
-from bot.assistant import Assistant, ReloadReport
+from bot.app.settings import Settings
 from bot.domain import Answer, KnowledgeBase, KnowledgeError
-from bot.settings import Settings
-from bot.storage import Store, iso, utc_now
-from bot.watcher import AdminAlerts, KnowledgeWatcher
+from bot.knowledge.watcher import AdminAlerts, KnowledgeWatcher
+from bot.search.assistant import Assistant, ReloadReport
+from bot.storage.store import Store, iso, utc_now
 from tests.telegram_helpers import TOKEN, RecordingRequest
 
 PROGRAMME = """\

@@ -1,0 +1,229 @@
+"""The command line: `python -m bot ask|index|validate|chat|run|start|broadcast|report`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.app.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.domain import Answer
+    from bot.search.assistant import Assistant
+
+log = logging.getLogger(__name__)
+
+
+def configure_logging(verbose: bool = False) -> None:
+    """Log to stderr; keep the token out (httpx logs request URLs, which carry it)."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    noisy_loggers = ("httpx", "httpcore", "apscheduler", "sentence_transformers", "faiss", "bm25s")
+    for noisy in noisy_loggers:
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def answer_to_json(answer: Answer) -> str:
+    """One line of `ask --json` output, in the contract's shape."""
+    return json.dumps(
+        {
+            "question": answer.question,
+            "answered": answer.answered,
+            "answer": answer.text,
+            "passages": [
+                {
+                    "text": hit.passage.text,
+                    "source": hit.passage.source,
+                    "score": round(hit.score, 6),
+                }
+                for hit in answer.hits
+            ],
+        },
+        ensure_ascii=False,
+    )
+
+
+def _questions(args: argparse.Namespace) -> Iterable[str]:
+    if args.question:
+        yield " ".join(args.question)
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+def _load_assistant(settings: Settings, progress: bool = False) -> Assistant:
+    from bot.search.assistant import Assistant
+
+    return Assistant.load(settings, progress=progress)
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    """Answer questions from the arguments or standard input."""
+    assistant = _load_assistant(settings)
+    for question in _questions(args):
+        answer = assistant.answer(question, top_k=args.top_k)
+        if args.json:
+            print(answer_to_json(answer), flush=True)
+        else:
+            from bot.app.chat import render
+
+            print(render(answer), "\n", sep="\n", flush=True)
+    return 0
+
+
+def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
+    """Build or refresh the index; print what changed."""
+    from bot.search.assistant import Assistant
+
+    report = Assistant.build_index(settings, progress=not args.quiet and sys.stderr.isatty())
+    for error in report.errors:
+        print(error, file=sys.stderr)
+    if not args.quiet:
+        print(report.summary())
+    return 0
+
+
+def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
+    """Check the knowledge folder; exit 1 with `file:line: message` for each error."""
+    from bot.knowledge.folder import load_folder
+
+    knowledge = load_folder(settings.knowledge_dir)
+    for error in knowledge.errors:
+        print(error)
+    if knowledge.errors:
+        return 1
+    print(
+        f"{settings.knowledge_dir}: OK ({len(knowledge.files)} files, "
+        f"{len(knowledge.passages)} passages, {len(knowledge.sessions)} sessions)"
+    )
+    return 0
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    """Talk to the assistant in the terminal, with the same answers as on Telegram."""
+    from bot.app.chat import run_chat
+
+    return run_chat(_load_assistant(settings, progress=sys.stderr.isatty()))
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the Telegram bot."""
+    if not settings.token:
+        print("TELEGRAM_BOT_TOKEN is not set: the bot cannot start (try `chat`).", file=sys.stderr)
+        return 2
+    from bot.app.composition import run_bot
+
+    run_bot(settings)
+    return 0
+
+
+def cmd_start(settings: Settings, args: argparse.Namespace) -> int:
+    """`make run`: the bot when a token is set, else the terminal chat."""
+    if settings.token:
+        return cmd_run(settings, args)
+    print("No TELEGRAM_BOT_TOKEN set: starting the local chat instead.", file=sys.stderr)
+    return cmd_chat(settings, args)
+
+
+def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
+    """Queue an announcement; the running bot delivers it."""
+    from bot.broadcast.worker import enqueue_from_cli
+
+    text = " ".join(args.text).strip()
+    if not text:
+        print("Nothing to broadcast: give the announcement's text.", file=sys.stderr)
+        return 2
+    try:
+        broadcast_id, recipients = asyncio.run(
+            enqueue_from_cli(settings, text, language=args.language, vertical=args.vertical)
+        )
+    except ValueError as error:  # empty, or longer than Telegram accepts
+        print(f"Not queued: {error}", file=sys.stderr)
+        return 2
+    print(f"Broadcast #{broadcast_id} queued for {recipients} subscribers.")
+    return 0
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the questions attendees asked (and what went unanswered) as CSV."""
+    from bot.storage.reports import write_report
+
+    written = asyncio.run(write_report(settings, args.output))
+    print(f"Wrote {written}", file=sys.stderr)
+    return 0
+
+
+def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit 0 when the running bot's heartbeat is fresh (the container health check)."""
+    from bot.app.health import heartbeat_age, is_healthy
+
+    age = heartbeat_age(settings.data_dir)
+    print("no heartbeat yet" if age is None else f"last heartbeat {age:.0f} s ago")
+    return 0 if is_healthy(settings.data_dir) else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="answer questions (arguments, or one per line on stdin)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--top-k", type=int, default=3, help="passages to return (default 3)")
+    ask.add_argument("question", nargs="*")
+    ask.set_defaults(func=cmd_ask)
+
+    index = sub.add_parser("index", help="build or refresh the index (incremental)")
+    index.add_argument("--quiet", action="store_true")
+    index.set_defaults(func=cmd_index)
+
+    sub.add_parser("validate", help="check the knowledge folder").set_defaults(func=cmd_validate)
+    sub.add_parser("chat", help="local terminal conversation").set_defaults(func=cmd_chat)
+    sub.add_parser("run", help="run the Telegram bot").set_defaults(func=cmd_run)
+    sub.add_parser("start", help="the bot if a token is set, else chat").set_defaults(
+        func=cmd_start
+    )
+
+    broadcast = sub.add_parser("broadcast", help="queue an announcement to every subscriber")
+    broadcast.add_argument("--language", choices=["fr", "en", "ar"], help="only this language")
+    broadcast.add_argument("--vertical", help="only followers of this vertical id")
+    broadcast.add_argument("text", nargs="+")
+    broadcast.set_defaults(func=cmd_broadcast)
+
+    sub.add_parser("health", help="exit 0 if the running bot is alive").set_defaults(
+        func=cmd_health
+    )
+
+    report = sub.add_parser("report", help="questions and unanswered ones as CSV")
+    report.add_argument("--output", type=Path, default=None, help="file (default: stdout)")
+    report.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `python -m bot` and the console script."""
+    args = build_parser().parse_args(argv)
+    configure_logging(args.verbose)
+    if args.command == "ask" and args.json:
+        # stdout carries JSON only; library chatter goes to stderr at warning level.
+        logging.getLogger().setLevel(logging.WARNING)
+    settings = Settings()
+    from bot.search.embedders import EmbeddingModelError
+
+    try:
+        result: int = args.func(settings, args)
+    except EmbeddingModelError as error:  # a wrong EMBEDDING_MODEL: say what to do, no traceback
+        print(f"EMBEDDING_MODEL: {error}", file=sys.stderr)
+        return 2
+    return result

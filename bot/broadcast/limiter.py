@@ -1,0 +1,154 @@
+"""One outgoing rate budget shared by attendees' replies (first) and announcements (the rest).
+
+Telegram accepts about 30 messages a second from a bot overall. Every message the application
+sends passes through `OutboundLimiter` (installed with `ApplicationBuilder.rate_limiter`), which
+counts them in a sliding one-second window. Replies are never held back: they are counted, so
+announcements, which take a slot with `acquire_broadcast()`, get only what replies leave.
+Announcements are paced at `broadcast_rate` (at most the cap, one under Telegram's 30, so a
+reply always fits), paused on their own 429 (which never pauses replies), and paused a little
+longer than a reply refused with 429, so that the reply goes first when sending resumes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+import warnings
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_MESSAGES_PER_SECOND = 30
+BROADCAST_FLAG = "broadcast"  # in `rate_limit_args`: the caller already holds a broadcast slot
+# What Telegram counts as messages; edits, callback answers, chat actions are not throttled.
+MESSAGE_ENDPOINTS = frozenset(
+    {
+        "sendMessage", "sendDocument", "sendPhoto", "sendAudio", "sendVideo", "sendVoice",
+        "sendAnimation", "sendSticker", "sendLocation", "sendVenue", "sendContact", "sendPoll",
+        "sendDice", "sendMediaGroup", "sendVideoNote", "copyMessage", "copyMessages",
+        "forwardMessage", "forwardMessages",
+    }
+)  # fmt: skip
+
+REPLY_TRIES = 3  # a reply refused with 429 is sent again after the wait, this many times
+REPLY_HEAD_START = 0.5  # seconds announcements wait after a reply's 429, beyond its retry_after
+
+JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked to wait, in seconds (int or timedelta depending on PTB's mode)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PTB 22 warns about the int form on every access
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class OutboundLimiter(BaseRateLimiter[dict[str, Any]]):
+    """Keep every message under Telegram's overall rate; replies before announcements."""
+
+    def __init__(
+        self,
+        broadcast_rate: float = 25.0,
+        overall_per_second: int = TELEGRAM_MESSAGES_PER_SECOND - 1,
+        *,
+        window: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.overall = max(1, overall_per_second)
+        self.broadcast_rate = min(broadcast_rate, float(self.overall))
+        self.window = window
+        self._clock = clock
+        self._sleep = sleep
+        self._sent: deque[float] = deque()  # start times of messages in the last window
+        self._next_broadcast = 0.0
+        self._paused_until = 0.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OutboundLimiter:
+        """The limiter for `telegram_rate` and `broadcast_rate`."""
+        # One message of margin under Telegram's limit: arrival times jitter by milliseconds.
+        return cls(settings.broadcast_rate, math.ceil(settings.telegram_rate) - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    # -- the window -------------------------------------------------------------------------
+
+    def _in_window(self, now: float) -> int:
+        while self._sent and self._sent[0] <= now - self.window:
+            self._sent.popleft()
+        return len(self._sent)
+
+    def _until_room(self, now: float) -> float:
+        """Seconds until the window has a free slot (0 if it has one now)."""
+        if self._in_window(now) < self.overall:
+            return 0.0
+        return self._sent[0] + self.window - now
+
+    # -- announcements ----------------------------------------------------------------------
+
+    def pause_broadcast(self, seconds: float) -> None:
+        """Hold announcements (not replies) for `seconds`, after a 429 on one of them."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+        log.warning("broadcast paused %.1fs by Telegram's flood control", seconds)
+
+    @property
+    def broadcast_paused_for(self) -> float:
+        """Seconds left in a broadcast pause (0 when none)."""
+        return max(0.0, self._paused_until - self._clock())
+
+    async def acquire_broadcast(self) -> None:
+        """Wait for an announcement slot: paced, after waiting replies, outside any pause."""
+        interval = 1.0 / self.broadcast_rate
+        while True:
+            now = self._clock()
+            # A late wake-up may catch up by one slot, never burst beyond that.
+            self._next_broadcast = max(self._next_broadcast, now - interval)
+            wait = max(self._paused_until - now, self._next_broadcast - now, self._until_room(now))
+            if wait <= 0:
+                self._sent.append(now)
+                self._next_broadcast += interval
+                return
+            await self._sleep(wait)
+
+    # -- every request of the application's bot ---------------------------------------------
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> JSONResult:
+        """Count replies (never held back) so announcements yield to them; retry a reply's 429."""
+        if endpoint not in MESSAGE_ENDPOINTS or (rate_limit_args or {}).get(BROADCAST_FLAG):
+            return await callback(*args, **kwargs)
+        for _ in range(REPLY_TRIES - 1):
+            self._sent.append(self._clock())
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                # Past Telegram's limit (announcements, a burst of replies, another process):
+                # the reply waits as told and announcements wait a little longer, so it goes first.
+                seconds = retry_seconds(error)
+                self.pause_broadcast(seconds + REPLY_HEAD_START)
+                await self._sleep(seconds)
+        self._sent.append(self._clock())
+        return await callback(*args, **kwargs)

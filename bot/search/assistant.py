@@ -1,0 +1,335 @@
+"""The assistant facade: knowledge in, answers out; the only thing the CLI and the bot use."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import sys
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bot.app.settings import Settings
+from bot.domain import Answer, KnowledgeBase, KnowledgeError, Passage, Session
+from bot.search.abstention import foil_questions
+from bot.search.bm25 import LexicalIndex
+from bot.search.cache import EmbeddingCache
+from bot.search.embedders import Embedder, load_embedder
+from bot.search.ranking import Retriever, search_texts
+from bot.search.vector_index import (
+    IndexManifest,
+    VectorIndex,
+    create_index,
+    load_index,
+    save_index,
+)
+
+if TYPE_CHECKING:
+    from bot.knowledge.folder import FileKnowledge
+
+log = logging.getLogger(__name__)
+
+INDEX_BACKEND = "faiss"
+CACHE_FILE = "embeddings.sqlite3"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexReport:
+    """What building (or loading) the index did."""
+
+    errors: list[KnowledgeError]
+    passages: int
+    embedded: int  # texts embedded now (passages, and long session descriptions)
+    cached: int  # texts whose vectors came from the embedding cache
+    seconds: float
+    reused: bool = False  # the saved index matched: nothing was embedded or rebuilt
+    model: str = ""
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        if self.reused:
+            how = "index up to date"
+        else:
+            how = f"{self.embedded} embedded, {self.cached} from cache"
+        errors = f", {len(self.errors)} knowledge errors" if self.errors else ""
+        return f"{self.passages} passages ({how}) with {self.model} in {self.seconds:.1f} s{errors}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadReport:
+    """What a reload of the knowledge folder changed."""
+
+    changed: bool
+    errors: list[KnowledgeError]
+    previous: KnowledgeBase
+    current: KnowledgeBase
+    embedded: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """One consistent state: readers take a reference and never see a half-built index."""
+
+    knowledge: KnowledgeBase
+    files: dict[str, FileKnowledge]
+    retriever: Retriever
+    corpus_hash: str
+    scan: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Answers belong to one version of the knowledge: a reload swaps in a new, empty cache.
+    answers: AnswerCache = field(default_factory=lambda: AnswerCache())
+
+
+class AnswerCache:
+    """Recent answers by question: at a venue many attendees ask the same thing at once."""
+
+    def __init__(self, capacity: int = 2048) -> None:
+        self.capacity = capacity
+        self._answers: OrderedDict[tuple[str, int, str | None], Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(question: str, top_k: int, language: str | None) -> tuple[str, int, str | None]:
+        """Questions differing only in case and spacing share an answer."""
+        return (" ".join(question.casefold().split()), top_k, language)
+
+    def get(self, key: tuple[str, int, str | None]) -> Answer | None:
+        """The cached answer, refreshed as most recently used, or None."""
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def put(self, key: tuple[str, int, str | None], answer: Answer) -> None:
+        """Remember an answer, forgetting the least recently used beyond capacity."""
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.capacity:
+                self._answers.popitem(last=False)
+
+
+def corpus_hash(passages: list[Passage], ids: list[int], texts: list[str]) -> str:
+    """A hash of the passages' ids and of every embedded text with its vector id, in order."""
+    digest = hashlib.sha256()
+    for passage in passages:
+        digest.update(passage.id.encode() + b"\x1e")
+    for vector_id, text in zip(ids, texts, strict=True):
+        digest.update(f"{vector_id}\x1f{text}\x1e".encode())
+    return digest.hexdigest()
+
+
+def _progress_bar(total: int, enabled: bool, description: str) -> Any:
+    """A tqdm bar on standard error (disabled: a no-op with the same interface)."""
+    from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
+
+    return tqdm(total=total, disable=not enabled, file=sys.stderr, desc=description, unit="p")
+
+
+def _build_vectors(
+    settings: Settings, embedder: Embedder, knowledge: KnowledgeBase, progress: bool
+) -> tuple[VectorIndex, IndexReport, str]:
+    """Load the saved index if it matches the knowledge, else embed (cached) and save."""
+    started = time.monotonic()
+    passages = knowledge.passages
+    ids, texts = search_texts(passages, knowledge.sessions)
+    digest = corpus_hash(passages, ids, texts)
+    expected = IndexManifest(
+        model=embedder.name,
+        dimension=embedder.dimension,
+        corpus_hash=digest,
+        passages=len(passages),
+        vectors=len(texts),
+        backend=INDEX_BACKEND,
+        settings={"vector_ids": "passage position", "normalised": True},
+    )
+    index = load_index(settings.index_dir, expected)
+    if index is not None:
+        seconds = time.monotonic() - started
+        report = IndexReport(
+            list(knowledge.errors), len(passages), 0, 0, seconds, True, embedder.name
+        )
+        return index, report, digest
+    cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
+    with _progress_bar(len(texts), progress, "Embedding") as bar:
+        result = cache.embed_passages(embedder, texts, bar.update)
+    index = create_index(embedder.dimension, INDEX_BACKEND)
+    index.add(ids, result.vectors)
+    manifest = replace(expected, built_at=datetime.now(UTC).isoformat())
+    try:
+        save_index(settings.index_dir, index, manifest)
+    except OSError as exc:  # a read-only data folder still answers, from memory
+        log.warning("Could not save the index in %s: %s", settings.index_dir, exc)
+    seconds = time.monotonic() - started
+    report = IndexReport(
+        list(knowledge.errors),
+        len(passages),
+        result.embedded,
+        result.cached,
+        seconds,
+        model=embedder.name,
+    )
+    log.info("Index built: %s", report.summary())
+    return index, report, digest
+
+
+def _foil_vectors(settings: Settings, embedder: Embedder, knowledge: KnowledgeBase) -> np.ndarray:
+    """The off-topic foil questions, embedded as passages (cached like them)."""
+    cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
+    city = knowledge.event.city if knowledge.event else ""
+    return cache.embed_passages(embedder, foil_questions(city)).vectors
+
+
+class Assistant:
+    """Answers questions from the knowledge folder; thread-safe; reloads without downtime."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, snapshot: _Snapshot) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._snapshot = snapshot
+        self._reload_lock = threading.Lock()
+        self._in_flight: dict[tuple[object, ...], asyncio.Future[Answer]] = {}
+        self.last_report: IndexReport | None = None
+
+    @classmethod
+    def load(cls, settings: Settings, progress: bool = False) -> Assistant:
+        """Read the knowledge, reuse the saved index if it matches, else build it and save it."""
+        assistant, report = cls._open(settings, progress)
+        assistant.last_report = report
+        return assistant
+
+    @classmethod
+    def build_index(cls, settings: Settings, progress: bool = False) -> IndexReport:
+        """Build or refresh the saved index (incremental thanks to the embedding cache)."""
+        return cls._open(settings, progress)[1]
+
+    @classmethod
+    def _open(cls, settings: Settings, progress: bool) -> tuple[Assistant, IndexReport]:
+        from bot.knowledge.folder import load_folder_files, scan_folder
+
+        embedder = load_embedder(settings.embedding_model)
+        scan = scan_folder(settings.knowledge_dir)
+        knowledge, files = load_folder_files(settings.knowledge_dir)
+        snapshot, report = cls._snapshot_for(settings, embedder, knowledge, files, scan, progress)
+        return cls(settings, embedder, snapshot), report
+
+    @staticmethod
+    def _snapshot_for(
+        settings: Settings,
+        embedder: Embedder,
+        knowledge: KnowledgeBase,
+        files: dict[str, FileKnowledge],
+        scan: dict[str, tuple[int, int]],
+        progress: bool = False,
+    ) -> tuple[_Snapshot, IndexReport]:
+        index, report, digest = _build_vectors(settings, embedder, knowledge, progress)
+        lexical = LexicalIndex([p.text for p in knowledge.passages])
+        foils = _foil_vectors(settings, embedder, knowledge)
+        retriever = Retriever(
+            knowledge.passages,
+            embedder,
+            index,
+            lexical,
+            knowledge.sessions,
+            foils,
+            event=knowledge.event,
+        )
+        return _Snapshot(knowledge, files, retriever, digest, scan), report
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        """The knowledge currently served."""
+        return self._snapshot.knowledge
+
+    @property
+    def retriever(self) -> Retriever:
+        """The ranking machinery currently served (for benchmarks and diagnostics)."""
+        return self._snapshot.retriever
+
+    def answer(self, question: str, top_k: int = 3, language: str | None = None) -> Answer:
+        """Answer one question (blocking: encodes and searches; use `answer_async` on a loop)."""
+        snapshot = self._snapshot
+        cached = self._cached(snapshot, question, top_k, language)
+        if cached is not None:
+            return cached
+        answer = snapshot.retriever.answer(question, top_k=top_k, language=language)
+        snapshot.answers.put(AnswerCache.key(question, top_k, language), answer)
+        return answer
+
+    @staticmethod
+    def _cached(
+        snapshot: _Snapshot, question: str, top_k: int, language: str | None
+    ) -> Answer | None:
+        cached = snapshot.answers.get(AnswerCache.key(question, top_k, language))
+        if cached is None or cached.question == question:
+            return cached
+        return replace(cached, question=question)  # same question, other case or spacing
+
+    def recent_answer(
+        self, question: str, top_k: int = 3, language: str | None = None
+    ) -> Answer | None:
+        """The answer if this question was just answered (instant), else None."""
+        return self._cached(self._snapshot, question, top_k, language)
+
+    async def answer_async(
+        self, question: str, top_k: int = 3, language: str | None = None
+    ) -> Answer:
+        """`answer` in a worker thread, so the event loop keeps running (not for a cached one)."""
+        snapshot = self._snapshot
+        cached = self._cached(snapshot, question, top_k, language)
+        if cached is not None:
+            return cached
+        # The same question asked by many at once (a slide just showed it) is computed once.
+        key = (id(snapshot), *AnswerCache.key(question, top_k, language))
+        pending = self._in_flight.get(key)
+        if pending is None or pending.get_loop() is not asyncio.get_running_loop():
+            pending = asyncio.ensure_future(
+                asyncio.to_thread(self.answer, question, top_k, language)
+            )
+            self._in_flight[key] = pending
+            pending.add_done_callback(lambda _: self._in_flight.pop(key, None))
+        answer = await asyncio.shield(pending)
+        return answer if answer.question == question else replace(answer, question=question)
+
+    def search_sessions(self, query: str, limit: int = 10) -> list[Session]:
+        """Sessions matching a query, best first (empty query: the programme in order)."""
+        return self._snapshot.retriever.sessions_for(query, limit)
+
+    def folder_changed(self) -> bool:
+        """Whether any knowledge file was added, removed or modified since the last load."""
+        from bot.knowledge.folder import scan_folder
+
+        return scan_folder(self.settings.knowledge_dir) != self._snapshot.scan
+
+    def reload(self) -> ReloadReport:
+        """Re-read the folder (a broken file keeps its previous version), re-embed what changed."""
+        from bot.knowledge.folder import load_folder_files, scan_folder
+
+        with self._reload_lock:
+            previous = self._snapshot
+            scan = scan_folder(self.settings.knowledge_dir)
+            knowledge, files = load_folder_files(
+                self.settings.knowledge_dir, previous=previous.files
+            )
+            # Unchanged passages reuse the saved index; changed ones come from the cache or
+            # are embedded now. Either way the new snapshot is complete before the swap.
+            snapshot, report = self._snapshot_for(
+                self.settings, self.embedder, knowledge, files, scan
+            )
+            self.last_report = report
+            self._snapshot = snapshot  # one reference swap: readers see old or new, never half
+        changed = (
+            snapshot.corpus_hash != previous.corpus_hash
+            or knowledge.files != previous.knowledge.files
+        )
+        embedded = report.embedded
+        log.info("Knowledge reloaded: changed=%s, %d re-embedded", changed, embedded)
+        return ReloadReport(
+            changed, list(knowledge.errors), previous.knowledge, knowledge, embedded
+        )

@@ -1,0 +1,322 @@
+"""Hybrid ranking (dense + BM25), title and language boosts, abstention, and the answer text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.domain import Answer, EventInfo, Hit, Passage, PassageKind, Session
+from bot.i18n import colon, t
+from bot.search.abstention import foil_questions
+from bot.search.bm25 import LexicalIndex, intent_terms
+from bot.search.embedders import Embedder
+from bot.search.normalise import content_words, detect_language, tokenize, words
+from bot.search.vector_index import VectorIndex, create_index
+
+# «…», "…", “…” and „…“: a quoted part of a question is most likely a session title.
+_QUOTED = re.compile(r"«\s*([^»]+?)\s*»|\"([^\"]+)\"|“([^”]+)”|„([^“”]+)[“”]")
+_TITLE_END = " — "
+_SEARCH_TEXT_CHARS = 1500  # a session description beyond this adds little to a small model
+# Programme passages of illustrative sessions already say so in their own words.
+_MARKED_ILLUSTRATIVE = re.compile(r"illustrati|indicati|توضيح", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class RankingConfig:
+    """The knobs of ranking and abstention, measured on the eval sets (benchmarks/)."""
+
+    candidates: int = 100  # per retriever, before fusion
+    dense_weight: float = 0.8  # fusion: weight of min-max normalised dense scores
+    lexical_weight: float = 0.2  # fusion: weight of BM25 scores relative to the best one
+    language_bonus: float = 0.03  # prefer the question's language among near-equals
+    title_bonus: float = 0.5  # a session whose title the question contains goes first
+    intent_weight: float = 0.3  # BM25 weight of "where"/"when" expansion words
+    fusion: str = "weighted"  # or "rrf" (reciprocal rank fusion)
+    rrf_k: int = 60
+    # Abstention, on the dense model's own cosine scale: below the floor nothing is relevant;
+    # above it, the best passage must not lose to the best off-topic foil by more than the margin.
+    answer_floor: float = 0.75
+    foil_margin: float = -0.02
+    # A question with this few words of its own ("c'est où ?", "le thème ?") is about the event:
+    # its name is added to what the dense side encodes, and when every one of its words occurs
+    # in the knowledge it is answered even if a foil is as close.
+    short_question: int = 2
+
+
+# Calibrated per model on dev.jsonl, rc3.jsonl and benchmarks/questions (benchmarks/retrieval.py).
+MODEL_CONFIGS: dict[str, RankingConfig] = {
+    "e5-small-q4": RankingConfig(),
+    "use-multilingual-v3": RankingConfig(answer_floor=0.0, foil_margin=-0.23),
+    "all-MiniLM-L6-v2": RankingConfig(answer_floor=0.2, foil_margin=-0.09),
+    "test-hashing": RankingConfig(answer_floor=0.1, foil_margin=-0.05),
+}
+
+
+def config_for(model: str) -> RankingConfig:
+    """The ranking configuration calibrated for this embedding model (defaults otherwise)."""
+    return MODEL_CONFIGS.get(model, RankingConfig(answer_floor=0.3, foil_margin=-0.05))
+
+
+def search_texts(
+    passages: Sequence[Passage], sessions: Mapping[str, Session]
+) -> tuple[list[int], list[str]]:
+    """What to embed: every passage, plus the full description of a session when its passage
+    shows only the beginning (the vector carries the passage's position as its id)."""
+    ids, texts = [], []
+    for position, passage in enumerate(passages):
+        ids.append(position)
+        texts.append(passage.text)
+        session = sessions.get(passage.session_id or "")
+        if session is None or not session.description:
+            continue
+        description = " ".join(session.description.split())
+        if description not in passage.text and (
+            detect_language(description, passage.language) == passage.language
+        ):
+            ids.append(position)
+            texts.append(f"{session.title}. {description}"[:_SEARCH_TEXT_CHARS])
+    return ids, texts
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Ranked hits plus the evidence abstention looks at."""
+
+    hits: tuple[Hit, ...]
+    language: str
+    dense_top: float  # best raw cosine similarity to a passage
+    foil_top: float  # best raw cosine similarity to an off-topic foil question
+    coverage: float  # share of the question's words found in the best hit
+    title_match: bool  # the best hit is a session whose title the question names
+    has_terms: bool  # the question has words beyond stop words
+    has_intent: bool = False  # the question asks "where" or "when"
+    word_count: int = 0  # words of the question beyond stop words
+    words_known: float = 0.0  # share of those words found anywhere in the knowledge
+
+
+@dataclass(frozen=True, slots=True)
+class _Dense:
+    """The dense side of one ranking."""
+
+    scores: np.ndarray  # cosine per passage, NaN when outside the retrieved top
+    order: np.ndarray  # passage positions, best first, unique, at most `candidates`
+    top: float  # best cosine of the raw question (what abstention compares)
+    foil_top: float  # best cosine of the raw question to an off-topic foil
+
+
+def _titles(passage: Passage, sessions: Mapping[str, Session]) -> set[str]:
+    found = set()
+    session = sessions.get(passage.session_id or "")
+    if session is not None:
+        found.add(session.title)
+    head = passage.text.split(_TITLE_END, 1)[0]
+    if _TITLE_END in passage.text and len(head) < 200:
+        found.add(head)
+    return {" ".join(words(title)) for title in found if words(title)}
+
+
+class Retriever:
+    """Everything needed to rank one immutable set of passages."""
+
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        embedder: Embedder,
+        index: VectorIndex,
+        lexical: LexicalIndex,
+        sessions: Mapping[str, Session],
+        foils: np.ndarray | None = None,
+        config: RankingConfig | None = None,
+        event: EventInfo | None = None,
+    ) -> None:
+        self.passages = list(passages)
+        self.embedder = embedder
+        self.index = index
+        self.lexical = lexical
+        self.sessions = sessions
+        self.foils = foils if foils is not None else np.zeros((0, embedder.dimension), np.float32)
+        self.config = config or config_for(embedder.name)
+        self.event = event
+        self._titles = [
+            _titles(p, sessions) if p.kind is PassageKind.SESSION else set() for p in self.passages
+        ]
+
+    @classmethod
+    def from_passages(
+        cls,
+        passages: Sequence[Passage],
+        embedder: Embedder,
+        sessions: Mapping[str, Session] | None = None,
+        backend: str = "faiss",
+        event: EventInfo | None = None,
+    ) -> Retriever:
+        """Embed and index passages in memory, uncached (tests, benchmarks)."""
+        index = create_index(embedder.dimension, backend)
+        ids, texts = search_texts(passages, sessions or {})
+        index.add(ids, embedder.encode_passages(texts))
+        lexical = LexicalIndex([p.text for p in passages])
+        foils = embedder.encode_passages(foil_questions(event.city if event else ""))
+        return cls(passages, embedder, index, lexical, sessions or {}, foils, event=event)
+
+    def _title_scores(self, question: str) -> np.ndarray:
+        """1 for a passage whose session title the question quotes or contains, else partial."""
+        scores = np.zeros(len(self.passages), dtype=np.float32)
+        asked = " ".join(words(question))
+        quoted = [
+            " ".join(words(next(g for g in m.groups() if g))) for m in _QUOTED.finditer(question)
+        ]
+        quoted_sets = [set(q.split()) for q in quoted if q]
+        for position, titles in enumerate(self._titles):
+            for title in titles:
+                if title in quoted or (len(title) >= 8 and f" {title} " in f" {asked} "):
+                    scores[position] = 1.0
+                    break
+                title_set = set(title.split())
+                for quoted_set in quoted_sets:
+                    # A quoted title with a typo or a word left out still mostly matches.
+                    overlap = len(title_set & quoted_set) / len(title_set | quoted_set)
+                    scores[position] = max(scores[position], overlap if overlap >= 0.6 else 0.0)
+        return scores
+
+    def _dense(self, question: str, language: str, short: bool) -> _Dense:
+        """Cosine scores per passage (NaN outside the top), best-first order, raw top score."""
+        texts = [question]
+        if self.event is not None and short:
+            texts.append(f"{question} ({self.event.names.get(language) or self.event.name})")
+        query = self.embedder.encode_queries(texts)
+        k = min(self.config.candidates, len(self.passages))
+        scores, ids = self.index.search(query[-1:], min(2 * k, len(self.index)))
+        valid = ids[0] >= 0
+        dense = np.full(len(self.passages), np.nan, dtype=np.float32)
+        # A passage may have two vectors (see `search_texts`): it scores its best one.
+        np.fmax.at(dense, ids[0][valid], scores[0][valid])
+        unique, first = np.unique(ids[0][valid], return_index=True)
+        order = unique[np.argsort(first)][:k]
+        # The raw question decides abstention; the one in the event's context (if any) ranks.
+        raw_top = float(np.max(self.index.search(query[:1], 1)[0])) if len(query) > 1 else None
+        top = raw_top if raw_top is not None else float(dense[order[0]])
+        foil_top = float(np.max(self.foils @ query[0])) if len(self.foils) else -1.0
+        return _Dense(dense, order, top, foil_top)
+
+    def _lexical(self, question: str, tokens: list[str]) -> tuple[np.ndarray, list[str]]:
+        """BM25 per passage, plus a light where/when expansion; and the expansion terms."""
+        lexical = self.lexical.scores(tokens)
+        intents = intent_terms(question)
+        expansion = [term for term in intents if term not in tokens]
+        if expansion and self.config.intent_weight:
+            lexical = lexical + self.config.intent_weight * self.lexical.scores(expansion)
+        return lexical, intents
+
+    def _fuse(self, dense: _Dense, lexical: np.ndarray, lexical_order: np.ndarray) -> np.ndarray:
+        """Weighted min-max fusion (measured best), or reciprocal rank fusion."""
+        config = self.config
+        if config.fusion == "rrf":
+            fused = np.zeros(len(self.passages), dtype=np.float32)
+            for weight, ranked in (
+                (config.dense_weight, dense.order),
+                (config.lexical_weight, lexical_order),
+            ):
+                fused[ranked] += weight / (config.rrf_k + 1 + np.arange(len(ranked)))
+            return fused * (config.rrf_k + 1)  # rank 1 in both lists scores the weights' sum
+        found = dense.scores[dense.order]  # min-max over the top k, whatever the index size
+        low, high = float(found.min()), float(found.max())
+        dense_norm = np.clip(np.nan_to_num((dense.scores - low) / max(high - low, 1e-6)), 0, None)
+        lexical_norm = lexical / max(float(lexical.max()), 1e-6)
+        fused_scores: np.ndarray = (
+            config.dense_weight * dense_norm + config.lexical_weight * lexical_norm
+        )
+        return fused_scores
+
+    def rank(self, question: str, language: str | None = None) -> Ranking:
+        """All candidate passages for a question, best first, with the abstention evidence."""
+        language = language or detect_language(question)
+        if not self.passages:
+            return Ranking((), language, 0.0, 0.0, 0.0, False, False)
+        config = self.config
+        tokens = tokenize(question)
+        own_words = content_words(question)
+        dense = self._dense(question, language, len(own_words) <= config.short_question)
+        lexical, intents = self._lexical(question, tokens)
+        lexical_order = np.argsort(-lexical, kind="stable")[: len(dense.order)]
+        lexical_order = lexical_order[lexical[lexical_order] > 0]
+        fused = self._fuse(dense, lexical, lexical_order)
+        titles = self._title_scores(question)
+        fused = fused + config.title_bonus * titles
+        candidates = np.union1d(dense.order, lexical_order)
+        for position in candidates:
+            if self.passages[position].language == language:
+                fused[position] += config.language_bonus
+        order = sorted(candidates, key=lambda p: (-fused[p], p))
+        best = order[0]
+        return Ranking(
+            hits=tuple(Hit(self.passages[p], float(fused[p])) for p in order),
+            language=language,
+            dense_top=dense.top,
+            foil_top=dense.foil_top,
+            coverage=self.lexical.coverage(tokens, best),
+            title_match=bool(titles[best] >= 1.0),
+            has_terms=bool(tokens),
+            has_intent=bool(intents),
+            word_count=len(own_words),
+            words_known=self.lexical.known_share(own_words),
+        )
+
+    def relevant(self, ranking: Ranking) -> bool:
+        """Whether the best hit is relevant enough to answer with (else abstain)."""
+        config = self.config
+        if not ranking.hits:
+            return False
+        if ranking.title_match:
+            return True
+        if not ranking.has_terms:
+            return ranking.has_intent  # "where?", "c'est quand ?": about the event itself
+        if ranking.dense_top < config.answer_floor:
+            return False
+        if ranking.word_count <= config.short_question and ranking.words_known >= 1.0:
+            return True
+        return ranking.dense_top - ranking.foil_top >= config.foil_margin
+
+    def answer(self, question: str, top_k: int = 3, language: str | None = None) -> Answer:
+        """The answer to a question: the best passage and its source, or an honest abstention."""
+        ranking = self.rank(question, language)
+        lang = ranking.language if ranking.language in ("fr", "en", "ar") else "en"
+        top_score = ranking.hits[0].score if ranking.hits else 0.0
+        hits = ranking.hits[: max(top_k, 1)]
+        if not self.relevant(ranking):
+            # The nearest passages are still returned (ranked, with scores), flagged unanswered.
+            return Answer(question, lang, False, t("abstain", lang), hits, top_score)
+        return Answer(question, lang, True, answer_text(hits, lang), hits, top_score)
+
+    def sessions_for(self, query: str, limit: int = 10) -> list[Session]:
+        """Sessions matching a free-text query (title words first), for inline search."""
+        if not query.strip():
+            return sorted(self.sessions.values(), key=lambda s: (s.start, s.title))[:limit]
+        found: dict[str, Session] = {}
+        for hit in self.rank(query).hits:
+            session = self.sessions.get(hit.passage.session_id or "")
+            if session is not None and session.id not in found:
+                found[session.id] = session
+            if len(found) >= limit:
+                break
+        return list(found.values())
+
+
+def answer_text(hits: Sequence[Hit], language: str) -> str:
+    """The best passage, marked when illustrative (renderers add the citation: `citation`)."""
+    best = hits[0].passage
+    text = best.text
+    marked = best.language == language and _MARKED_ILLUSTRATIVE.search(text)
+    if best.illustrative and not marked:
+        text += " " + t("illustrative", language)
+    return text
+
+
+def citation(answer: Answer) -> str:
+    """`Sources: file` for the passage an answer rests on; empty when it abstained."""
+    if not answer.answered or not answer.hits:
+        return ""
+    source = answer.hits[0].passage.source
+    return f"{t('sources', answer.language)}{colon(answer.language)}{source}"

@@ -1,0 +1,296 @@
+"""Admin commands: /broadcast (preview, then confirm), /reload, /stats, /unanswered.
+
+Every one is gated by `ADMIN_IDS`: anyone else gets a polite refusal, the attempt is logged,
+and nothing else happens. The commands appear only in admins' menus (chat-scoped lists, one per
+language), set at start-up for admins already known and when an admin first shows up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+from collections.abc import Callable, Coroutine
+from html import escape
+from typing import Any
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    TypeHandler,
+)
+
+from bot.app.services import SERVICES_KEY, Services, get_services
+from bot.broadcast.outbox import (
+    MAX_TEXT,
+    admin_chats,
+    audience_size,
+    cancel_draft,
+    confirm_draft,
+    create_draft,
+)
+from bot.domain import LANGUAGES
+from bot.i18n import t
+from bot.knowledge.watcher import error_lines
+from bot.storage.reports import collect_stats, unanswered
+from bot.telegram.attendee import PRIVATE_COMMANDS, bot_commands
+from bot.telegram.follow import register_follow_handlers
+from bot.telegram.users import language_of
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+ADMIN_COMMANDS = ("broadcast", "reload", "stats", "unanswered")
+BROADCAST_BUTTON = re.compile(r"^bc:(go|no):(\d+)$")
+_OPTION = re.compile(r"^(lang|language|vertical)[=:](\S+)\s*", re.IGNORECASE)
+MENUS_SET_KEY = "admin_menus_set"
+PREVIEW_ROOM = MAX_TEXT - 400  # the preview's header and escaping need some of the 4096
+
+
+def admin_only(handler: Handler) -> Handler:
+    """Run `handler` for admins; refuse (politely, logged, nothing done) for anyone else."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: Context) -> None:
+        user = update.effective_user
+        if get_services(context).settings.is_admin(user.id if user else None):
+            await handler(update, context)
+            return
+        log.warning("admin command refused for user %s", user.id if user else None)
+        refusal = t("admin_only", language_of(update, context))
+        if update.callback_query is not None:
+            await update.callback_query.answer(refusal, show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(refusal)
+
+    return guarded
+
+
+def parse_broadcast(text: str) -> tuple[str, str | None, str | None]:
+    """Split `/broadcast [lang=xx] [vertical=id] TEXT` into (text, language, vertical)."""
+    parts = text.split(maxsplit=1)
+    rest = parts[1] if len(parts) > 1 and parts[0].startswith("/") else ""
+    language = vertical = None
+    while match := _OPTION.match(rest):
+        if match.group(1).lower() == "vertical":
+            vertical = match.group(2)
+        else:
+            language = match.group(2).lower()
+        rest = rest[match.end() :]
+    return rest.strip(), language, vertical
+
+
+@admin_only
+async def broadcast_command(update: Update, context: Context) -> None:
+    """Show the announcement's preview with buttons to send or cancel it."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    services, lang = get_services(context), language_of(update, context)
+    text, language, vertical = parse_broadcast(message.text or "")
+    replied = message.reply_to_message
+    if replied is not None and (replied.text or replied.caption):
+        text = (replied.text or replied.caption or "").strip()
+    if not text or (language is not None and language not in LANGUAGES):
+        await message.reply_text(t("broadcast_usage", lang))
+        return
+    verticals = services.assistant.knowledge.verticals
+    if vertical is not None and vertical not in verticals:
+        known = ", ".join(sorted(verticals)) or "-"
+        await message.reply_text(
+            t("broadcast_unknown_vertical", lang, vertical=vertical, known=known)
+        )
+        return
+    if len(text) > MAX_TEXT:
+        await message.reply_text(t("broadcast_too_long", lang, length=len(text)))
+        return
+    draft = await create_draft(
+        services.store, text, created_by=user.id, report_chat_id=message.chat.id,
+        language=language, vertical=vertical,
+    )  # fmt: skip
+    count = await audience_size(services.store, language, vertical)
+    audience = ""
+    if language:
+        audience += t("broadcast_audience_language", lang, language=language)
+    if vertical:
+        name = verticals[vertical].name(lang)
+        audience += t("broadcast_audience_vertical", lang, vertical=escape(name))
+    shown = text if len(text) <= PREVIEW_ROOM else text[: PREVIEW_ROOM - 1] + "…"
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t("broadcast_send_button", lang, count=count), callback_data=f"bc:go:{draft}"
+                ),
+                InlineKeyboardButton(
+                    t("broadcast_cancel_button", lang), callback_data=f"bc:no:{draft}"
+                ),
+            ]
+        ]
+    )
+    await message.reply_text(
+        t("broadcast_preview", lang, count=count, audience=audience) + "\n\n" + escape(shown),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard,
+    )
+
+
+@admin_only
+async def broadcast_button(update: Update, context: Context) -> None:
+    """Queue the previewed announcement, or cancel it."""
+    query = update.callback_query
+    match = BROADCAST_BUTTON.match(query.data or "") if query else None
+    if query is None or match is None:
+        return
+    store, lang = get_services(context).store, language_of(update, context)
+    draft = int(match.group(2))
+    if match.group(1) == "go":
+        count = await confirm_draft(store, draft)
+        text = None if count is None else t("broadcast_queued", lang, id=draft, count=count)
+    else:
+        text = t("broadcast_cancelled", lang) if await cancel_draft(store, draft) else None
+    await query.answer(text or t("broadcast_already", lang))
+    if text is not None:
+        await query.edit_message_text(text)
+
+
+@admin_only
+async def reload_command(update: Update, context: Context) -> None:
+    """Reload the knowledge folder now and report what changed and what is broken."""
+    services, lang = get_services(context), language_of(update, context)
+    if services.watcher is not None:
+        report = await services.watcher.reload_now()
+    else:
+        report = await asyncio.to_thread(services.assistant.reload)
+    state = t("reload_changed" if report.changed else "reload_unchanged", lang)
+    text = t(
+        "reload_done", lang, state=state, passages=len(report.current.passages),
+        sessions=len(report.current.sessions), embedded=report.embedded,
+    )  # fmt: skip
+    if report.errors:
+        text += "\n\n" + t("knowledge_errors", lang, count=len(report.errors))
+        text += "\n<code>" + error_lines(report.errors) + "</code>"
+    else:
+        text += " " + t("reload_no_errors", lang)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+@admin_only
+async def stats_command(update: Update, context: Context) -> None:
+    """Send the usage figures."""
+    services, lang = get_services(context), language_of(update, context)
+    event = services.assistant.knowledge.event
+    stats = await collect_stats(
+        services.store, services.settings.zone(event.timezone if event else None)
+    )
+    text = t(
+        "stats_text", lang, users=stats.users, subscribed=stats.subscribed, blocked=stats.blocked,
+        active=stats.active_today, questions=stats.questions, answered=stats.answered,
+        share=f"{stats.answered_share:.0%}", up=stats.thumbs_up, down=stats.thumbs_down,
+    )  # fmt: skip
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+@admin_only
+async def unanswered_command(update: Update, context: Context) -> None:
+    """Send the most frequent unanswered questions, similar ones grouped."""
+    lang = language_of(update, context)
+    groups = await unanswered(get_services(context).store, limit=10)
+    if not groups:
+        text = t("unanswered_none", lang)
+    else:
+        lines = [t("unanswered_title", lang)]
+        for number, group in enumerate(groups, start=1):
+            line = f"{number}. {escape(group.text[:300])} <b>×{group.count}</b>"
+            if examples := group.examples(limit=2):
+                also = " · ".join(escape(example[:120]) for example in examples)
+                line += "\n   <i>" + t("unanswered_also", lang, examples=also) + "</i>"
+            lines.append(line)
+        text = "\n".join(lines)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+def admin_menu(language: str) -> list[BotCommand]:
+    """The admin commands, in one language, to add to an admin's menu."""
+    return [BotCommand(name, t(f"cmd_{name}", language)) for name in ADMIN_COMMANDS]
+
+
+async def set_admin_menu(bot: Bot, chat_id: int) -> bool:
+    """Give one admin's chat the attendee menu plus the admin commands, in every language."""
+    try:
+        for code in (None, *LANGUAGES):
+            language = code or "en"
+            commands = bot_commands(language, PRIVATE_COMMANDS) + admin_menu(language)
+            await bot.set_my_commands(
+                commands, scope=BotCommandScopeChat(chat_id), language_code=code
+            )
+    except TelegramError as error:  # a chat Telegram does not know yet: next time they write
+        log.info("admin menu for %s not set: %s", chat_id, error)
+        return False
+    return True
+
+
+async def set_admin_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """At start-up: the admin menu for every admin who has already talked to the bot."""
+    services = get_services_from(application)
+    done: set[int] = application.bot_data.setdefault(MENUS_SET_KEY, set())
+    chats = [
+        chat_id for chat_id, _ in await admin_chats(services.store, services.settings.admin_ids)
+    ]
+    for chat_id in chats:
+        if await set_admin_menu(application.bot, chat_id):
+            done.add(chat_id)
+    return len(done)
+
+
+def get_services_from(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    """The `Services` in an application's bot_data (outside a handler's context)."""
+    services = application.bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    return services
+
+
+async def admin_menu_on_sight(update: Update, context: Context) -> None:
+    """Set an admin's menu the first time they show up in this run (private chats)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.id != user.id:
+        return
+    if not get_services(context).settings.is_admin(user.id):
+        return
+    done: set[int] = context.bot_data.setdefault(MENUS_SET_KEY, set())
+    if chat.id not in done:
+        done.add(chat.id)
+        await set_admin_menu(context.bot, chat.id)
+
+
+def register_admin_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register every admin-only command handler on `application`."""
+    # Group 1: after the real handlers (groups -2 and -1 hold flood control and user tracking).
+    application.add_handler(TypeHandler(Update, admin_menu_on_sight), group=1)
+    application.add_handler(CommandHandler("broadcast", broadcast_command))
+    application.add_handler(CallbackQueryHandler(broadcast_button, pattern=BROADCAST_BUTTON))
+    application.add_handler(CommandHandler("reload", reload_command))
+    application.add_handler(CommandHandler("stats", stats_command))
+    application.add_handler(CommandHandler("unanswered", unanswered_command))
+
+
+def register_organiser_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register the attendee-facing commands of this part: /follow and /unfollow."""
+    register_follow_handlers(application)

@@ -1,0 +1,134 @@
+"""/follow and /unfollow: attendees choose the verticals whose programme changes they hear about.
+
+`/follow` alone shows every vertical as a toggle button (✓ = followed); `/follow <id>` and
+`/unfollow <id>` act at once; `/unfollow` alone shows the verticals followed. The notices
+themselves are queued by `bot.broadcast.notices` after each knowledge reload.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.app.services import get_services
+from bot.domain import Vertical
+from bot.i18n import t
+from bot.storage.agenda import follow_vertical, followed_verticals, unfollow_vertical
+from bot.telegram.render import clip_label, resolve_ref, short_ref
+from bot.telegram.users import language_of
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+FOLLOW_BUTTON = re.compile(r"^fo:([+-]):(\S{1,40})$")  # fo:+:<ref> follows, fo:-:<ref> stops
+
+
+def _verticals(context: Context) -> dict[str, Vertical]:
+    return get_services(context).assistant.knowledge.verticals
+
+
+def _find(verticals: dict[str, Vertical], wanted: str) -> Vertical | None:
+    """A vertical by id, or by name in any language (case-insensitive)."""
+    if wanted in verticals:
+        return verticals[wanted]
+    folded = wanted.casefold()
+    for vertical in verticals.values():
+        if folded == vertical.id.casefold() or any(
+            folded == name.casefold() for name in vertical.names.values()
+        ):
+            return vertical
+    return None
+
+
+def follow_keyboard(
+    verticals: list[Vertical], followed: set[str], language: str
+) -> InlineKeyboardMarkup:
+    """One toggle button per vertical, two per row."""
+    buttons = []
+    for vertical in verticals:
+        on = vertical.id in followed
+        label = ("✓ " if on else "") + clip_label(vertical.name(language), 40)
+        data = f"fo:{'-' if on else '+'}:{short_ref(vertical.id)}"
+        buttons.append(InlineKeyboardButton(label, callback_data=data))
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+async def _toggle(
+    context: Context, user_id: int, vertical: Vertical, follow: bool, lang: str
+) -> str:
+    store = get_services(context).store
+    name = vertical.name(lang)
+    if follow:
+        added = await follow_vertical(store, user_id, vertical.id)
+        return t("follow_started" if added else "follow_already", lang, name=name)
+    await unfollow_vertical(store, user_id, vertical.id)
+    return t("follow_stopped", lang, name=name)
+
+
+async def _command(update: Update, context: Context, follow: bool) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    lang = language_of(update, context)
+    verticals = _verticals(context)
+    followed = set(await followed_verticals(get_services(context).store, user.id))
+    if context.args:
+        vertical = _find(verticals, " ".join(context.args))
+        if vertical is not None:
+            await message.reply_text(await _toggle(context, user.id, vertical, follow, lang))
+            return
+    shown = [v for v in verticals.values() if follow or v.id in followed]
+    if not shown:
+        await message.reply_text(t("follow_none" if follow else "unfollow_nothing", lang))
+        return
+    await message.reply_text(
+        t("follow_choose", lang), reply_markup=follow_keyboard(shown, followed, lang)
+    )
+
+
+async def follow_command(update: Update, context: Context) -> None:
+    """Follow a vertical (`/follow <id>`), or show the verticals to choose from."""
+    await _command(update, context, follow=True)
+
+
+async def unfollow_command(update: Update, context: Context) -> None:
+    """Stop following a vertical (`/unfollow <id>`), or show the ones followed."""
+    await _command(update, context, follow=False)
+
+
+async def follow_button(update: Update, context: Context) -> None:
+    """Toggle the vertical pressed and refresh the keyboard."""
+    query = update.callback_query
+    match = FOLLOW_BUTTON.match(query.data or "") if query else None
+    if query is None or match is None:
+        return
+    lang = language_of(update, context)
+    verticals = _verticals(context)
+    vertical_id = resolve_ref(match.group(2), verticals)
+    if vertical_id is None:  # the vertical left the programme since the keyboard was sent
+        await query.answer(t("follow_none", lang))
+        return
+    notice = await _toggle(
+        context, query.from_user.id, verticals[vertical_id], match.group(1) == "+", lang
+    )
+    await query.answer(notice)
+    followed = set(await followed_verticals(get_services(context).store, query.from_user.id))
+    try:
+        await query.edit_message_reply_markup(
+            follow_keyboard(list(verticals.values()), followed, lang)
+        )
+    except BadRequest as error:  # the same keyboard again (a double press) is no error
+        if "not modified" not in error.message.lower():
+            raise
+
+
+def register_follow_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register /follow, /unfollow and their buttons."""
+    application.add_handler(CommandHandler("follow", follow_command))
+    application.add_handler(CommandHandler("unfollow", unfollow_command))
+    application.add_handler(CallbackQueryHandler(follow_button, pattern=FOLLOW_BUTTON))
