@@ -35,8 +35,9 @@ from pydantic import SecretStr  # noqa: E402
 
 from bot.app.composition import build_application  # noqa: E402
 from bot.app.settings import Settings  # noqa: E402
+from bot.clock import utc_now  # noqa: E402
 from bot.search.assistant import Assistant  # noqa: E402
-from bot.storage.store import Store, iso, utc_now  # noqa: E402
+from bot.storage.store import Store, iso  # noqa: E402
 from tests.fake_botapi import FakeBotApi, polling  # noqa: E402
 
 TEXT = "Annonce : la séance plénière est déplacée à 15h en salle B."

@@ -16,12 +16,12 @@ from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.app.composition import build_application
-from bot.app.services import Services
 from bot.app.settings import Settings
 from bot.domain import Answer, KnowledgeBase, KnowledgeError, Session, Vertical
 from bot.i18n import t
-from bot.search.assistant import ReloadReport
+from bot.knowledge.watcher import ReloadReport
 from bot.storage.store import iso
+from bot.telegram.services import Services
 from tests.telegram_helpers import (
     TOKEN,
     OfflineRequest,

@@ -10,23 +10,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Session
 from bot.storage.agenda import (
-    agenda_for,
-    find_clashes,
     follow_vertical,
     followed_verticals,
     followers_of,
     is_saved,
     remove_session,
-    render_agenda,
     save_session,
     saved_session_ids,
     unfollow_vertical,
-    user_agenda,
     users_who_saved,
 )
-from bot.storage.store import Store, iso, utc_now
+from bot.storage.store import Store, iso
+from bot.telegram.agenda import agenda_for, find_clashes, render_agenda, user_agenda
 
 RABAT = ZoneInfo("Africa/Casablanca")
 

@@ -28,7 +28,8 @@ from bot.broadcast.outbox import (
     enqueue,
 )
 from bot.broadcast.worker import BroadcastWorker, enqueue_from_cli
-from bot.storage.store import Store, iso, utc_now
+from bot.clock import utc_now
+from bot.storage.store import Store, iso
 from tests.telegram_helpers import TOKEN, ApiCall, RecordingRequest
 
 ADMIN = 77

@@ -23,11 +23,12 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app.composition import build_application
-from bot.app.services import Services
 from bot.app.settings import Settings
 from bot.broadcast.worker import BroadcastWorker, enqueue_from_cli
+from bot.clock import utc_now
 from bot.search.assistant import Assistant
-from bot.storage.store import Store, iso, utc_now
+from bot.storage.store import Store, iso
+from bot.telegram.services import Services
 from tests.fake_botapi import FakeBotApi, polling
 from tests.test_watcher import INFO, PROGRAMME
 

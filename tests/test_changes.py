@@ -20,8 +20,9 @@ from bot.broadcast.notices import (
     diff_programme,
     notice_text,
 )
+from bot.clock import utc_now
 from bot.domain import EventInfo, KnowledgeBase, Session, Vertical
-from bot.storage.store import Store, iso, utc_now
+from bot.storage.store import Store, iso
 
 ZONE = ZoneInfo("Africa/Casablanca")
 DAY = datetime(2031, 7, 1, tzinfo=ZONE)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.clock import frozen_at
 from bot.i18n import t
-from bot.telegram import programme as programme_handlers
 from tests.fake_botapi.rules import parse_html
 from tests.offline_bot import DAY1, DAY2, USER, Bot, at, fetch_one, offline_bot
 
@@ -92,8 +92,8 @@ async def test_verticals_then_a_verticals_sessions(bot: Bot) -> None:
 async def test_today_now_next_in_event_time(
     bot: Bot, monkeypatch: pytest.MonkeyPatch, moment: datetime, command: str, expected: str
 ) -> None:
-    monkeypatch.setattr(programme_handlers, "utc_now", lambda: moment.astimezone(UTC))
-    await bot.text(command)
+    with frozen_at(moment):
+        await bot.text(command)
     assert expected in parse_html(bot.replies()[-1])
     assert bot.errors == []
 

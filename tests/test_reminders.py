@@ -17,8 +17,9 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.app.settings import Settings
 from bot.broadcast.reminders import JOB_PREFIX, ChangeKind, ReminderScheduler
+from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Session
-from bot.storage.store import Store, iso, utc_now
+from bot.storage.store import Store, iso
 
 LEAD = timedelta(minutes=15)
 

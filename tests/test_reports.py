@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app.cli import main
-from bot.storage.reports import collect_stats, group_questions
+from bot.search.question_groups import group_questions
+from bot.storage.questions import collect_stats
 from bot.storage.store import Store, iso
 
 ZONE = ZoneInfo("Africa/Casablanca")

@@ -18,10 +18,10 @@ from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.app.composition import build_application, run_bot
-from bot.app.services import SERVICES_KEY, Services
 from bot.app.settings import Settings
 from bot.i18n import t
 from bot.search.assistant import Assistant
+from bot.telegram.services import SERVICES_KEY, Services
 from tests.fake_botapi import FakeBotApi, polling
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]

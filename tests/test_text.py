@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.search.normalise import content_words, detect_language, normalise, stems, tokenize, words
+from bot.i18n.detect import detect_language
+from bot.search.normalise import content_words, normalise, stems, tokenize, words
 
 
 def test_vocalised_arabic_matches_plain_spelling() -> None:

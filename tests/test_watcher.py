@@ -10,10 +10,12 @@ from pathlib import Path
 from telegram import Bot
 
 from bot.app.settings import Settings
+from bot.broadcast.followup import AdminAlerts
+from bot.clock import utc_now
 from bot.domain import Answer, KnowledgeBase, KnowledgeError
-from bot.knowledge.watcher import AdminAlerts, KnowledgeWatcher
-from bot.search.assistant import Assistant, ReloadReport
-from bot.storage.store import Store, iso, utc_now
+from bot.knowledge.watcher import KnowledgeWatcher, ReloadReport
+from bot.search.assistant import Assistant
+from bot.storage.store import Store, iso
 from tests.telegram_helpers import TOKEN, RecordingRequest
 
 PROGRAMME = """\

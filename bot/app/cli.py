@@ -11,7 +11,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from bot.app.settings import Settings
+from bot.clock import start_at
 
 if TYPE_CHECKING:
     from bot.domain import Answer
@@ -156,7 +159,7 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     """Write the questions attendees asked (and what went unanswered) as CSV."""
-    from bot.storage.reports import write_report
+    from bot.app.report import write_report
 
     written = asyncio.run(write_report(settings, args.output))
     print(f"Wrote {written}", file=sys.stderr)
@@ -218,7 +221,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "ask" and args.json:
         # stdout carries JSON only; library chatter goes to stderr at warning level.
         logging.getLogger().setLevel(logging.WARNING)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:  # a wrong setting: name it, no traceback
+        for problem in error.errors():
+            name = ".".join(str(part) for part in problem["loc"]).upper()
+            print(f"{name}: {problem['msg']}", file=sys.stderr)
+        return 2
+    start_at(settings.assistant_now)  # one clock for the whole app, set before anything reads it
     from bot.search.embedders import EmbeddingModelError
 
     try:

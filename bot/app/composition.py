@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -13,19 +12,16 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot.app.health import touch_heartbeat
-from bot.app.services import SERVICES_KEY, Services, get_services
+from bot.app.services import close_services, open_services
 from bot.app.settings import Settings
 from bot.broadcast.limiter import OutboundLimiter
 from bot.domain import LANGUAGES
-from bot.storage.store import Store
 from bot.telegram import attendee as talk
 from bot.telegram import programme as browse
 from bot.telegram.admin import register_admin_handlers, register_organiser_handlers, set_admin_menus
@@ -121,54 +117,6 @@ async def set_command_menus(bot: Bot) -> None:
     except TelegramError as exc:
         # Menus are a convenience: the bot answers commands typed by hand without them.
         log.warning("command menus not set: %s", exc)
-
-
-async def heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Tell the container's health check that the bot is alive."""
-    await asyncio.to_thread(touch_heartbeat, get_services(context).settings.data_dir)
-
-
-async def open_services(
-    application: AnyApplication, settings: Settings, assistant: Assistant | None
-) -> Services:
-    """Open storage, the assistant and the background workers; store them in `bot_data`."""
-    store = await Store.open(settings.database_path)
-    if assistant is None:
-        from bot.search.assistant import Assistant
-
-        assistant = await asyncio.to_thread(Assistant.load, settings)
-    services = Services(settings=settings, store=store, assistant=assistant)
-    application.bot_data[SERVICES_KEY] = services
-    loaded = assistant
-    if application.job_queue is not None:
-        from bot.broadcast.reminders import ReminderScheduler
-
-        services.reminders = ReminderScheduler(
-            store, application.job_queue, settings, lambda: loaded.knowledge
-        )
-        restored = await services.reminders.restore()
-        log.info("%d reminders scheduled", restored)
-        application.job_queue.run_repeating(heartbeat, HEARTBEAT_SECONDS, first=0.0)
-    from bot.broadcast.worker import BroadcastWorker
-    from bot.knowledge.watcher import KnowledgeWatcher, reload_hook
-
-    services.broadcaster = BroadcastWorker(application.bot, store, settings)
-    await services.broadcaster.start()
-    follow_up = reload_hook(application.bot, store, settings, services.reminders)
-    services.watcher = KnowledgeWatcher(assistant, settings, follow_up)
-    await services.watcher.start()
-    return services
-
-
-async def close_services(application: AnyApplication) -> None:
-    """Stop the background workers and close storage."""
-    services = application.bot_data.pop(SERVICES_KEY, None)
-    if not isinstance(services, Services):
-        return
-    for worker in (services.watcher, services.broadcaster):
-        if worker is not None:
-            await worker.stop()
-    await services.store.close()
 
 
 def build_application(

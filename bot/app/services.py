@@ -1,37 +1,76 @@
-"""The long-lived services handlers reach through `context`, wrapped once and typed."""
+"""The service container's life: opened in `post_init`, closed in `post_shutdown`.
+
+Storage, the assistant, reminders, the broadcast worker and the knowledge watcher are opened
+once per application and stored in `bot_data` as one typed `Services` (declared where the
+handlers read it, `bot.telegram.services`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from telegram.ext import CallbackContext
+from telegram.ext import Application, ContextTypes
 
-    from bot.app.settings import Settings
-    from bot.broadcast.reminders import ReminderScheduler
+from bot.app.health import touch_heartbeat
+from bot.app.settings import Settings
+from bot.storage.store import Store
+from bot.telegram.services import SERVICES_KEY, Services, get_services
+
+if TYPE_CHECKING:
+    from bot.search.assistant import Assistant
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+HEARTBEAT_SECONDS = 60.0
+
+
+async def heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the container's health check that the bot is alive."""
+    await asyncio.to_thread(touch_heartbeat, get_services(context).settings.data_dir)
+
+
+async def open_services(
+    application: AnyApplication, settings: Settings, assistant: Assistant | None
+) -> Services:
+    """Open storage, the assistant and the background workers; store them in `bot_data`."""
+    store = await Store.open(settings.database_path)
+    if assistant is None:
+        from bot.search.assistant import Assistant
+
+        assistant = await asyncio.to_thread(Assistant.load, settings)
+    services = Services(settings=settings, store=store, assistant=assistant)
+    application.bot_data[SERVICES_KEY] = services
+    loaded = assistant
+    if application.job_queue is not None:
+        from bot.broadcast.reminders import ReminderScheduler
+
+        services.reminders = ReminderScheduler(
+            store, application.job_queue, settings, lambda: loaded.knowledge
+        )
+        restored = await services.reminders.restore()
+        log.info("%d reminders scheduled", restored)
+        application.job_queue.run_repeating(heartbeat, HEARTBEAT_SECONDS, first=0.0)
+    from bot.broadcast.followup import reload_hook
     from bot.broadcast.worker import BroadcastWorker
     from bot.knowledge.watcher import KnowledgeWatcher
-    from bot.search.assistant import Assistant
-    from bot.storage.store import Store
 
-SERVICES_KEY = "services"
-
-
-@dataclass
-class Services:
-    """Settings, storage and the assistant, shared by every handler and job."""
-
-    settings: Settings
-    store: Store
-    assistant: Assistant
-    broadcaster: BroadcastWorker | None = None
-    watcher: KnowledgeWatcher | None = None
-    reminders: ReminderScheduler | None = None
-
-
-def get_services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
-    """The services stored in `bot_data` by the application's `post_init`."""
-    services = context.bot_data[SERVICES_KEY]
-    assert isinstance(services, Services)
+    services.broadcaster = BroadcastWorker(application.bot, store, settings)
+    await services.broadcaster.start()
+    follow_up = reload_hook(application.bot, store, settings, services.reminders)
+    services.watcher = KnowledgeWatcher(assistant, settings, follow_up)
+    await services.watcher.start()
     return services
+
+
+async def close_services(application: AnyApplication) -> None:
+    """Stop the background workers and close storage."""
+    services = application.bot_data.pop(SERVICES_KEY, None)
+    if not isinstance(services, Services):
+        return
+    for worker in (services.watcher, services.broadcaster):
+        if worker is not None:
+            await worker.stop()
+    await services.store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,6 +29,8 @@ class Settings(BaseSettings):
     embedding_model: str = DEFAULT_MODEL
     # None: the knowledge's own time zone, else Africa/Casablanca (see `event_zone`).
     event_timezone: str | None = None
+    # The moment taken as "now" (ISO 8601 with an offset); the clock runs on from it.
+    assistant_now: datetime | None = None
 
     # Extensions beyond the contract.
     webhook_url: str | None = None
@@ -67,6 +70,13 @@ class Settings(BaseSettings):
             except (ZoneInfoNotFoundError, ValueError) as exc:
                 raise ValueError(f"unknown time zone {value!r}") from exc
         return value or None
+
+    @field_validator("assistant_now")
+    @classmethod
+    def _check_now(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError("ASSISTANT_NOW needs a UTC offset, e.g. 2025-07-01T10:45:00+01:00")
+        return value
 
     @property
     def database_path(self) -> Path:

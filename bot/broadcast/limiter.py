@@ -24,7 +24,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.app.settings import Settings
+from bot.broadcast.config import BroadcastSettings
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class OutboundLimiter(BaseRateLimiter[dict[str, Any]]):
         self._paused_until = 0.0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> OutboundLimiter:
+    def from_settings(cls, settings: BroadcastSettings) -> OutboundLimiter:
         """The limiter for `telegram_rate` and `broadcast_rate`."""
         # One message of margin under Telegram's limit: arrival times jitter by milliseconds.
         return cls(settings.broadcast_rate, math.ceil(settings.telegram_rate) - 1)

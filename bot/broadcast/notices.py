@@ -18,12 +18,13 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.app.settings import Settings
+from bot.broadcast.config import BroadcastSettings
 from bot.broadcast.outbox import add_notice
+from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Session, Vertical
 from bot.i18n import normalise_language, t
 from bot.knowledge.passage_text import quote, spell_short_date, spell_time_range
-from bot.storage.store import Store, iso, utc_now
+from bot.storage.store import Store, iso
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ async def _remember(db: aiosqlite.Connection, session_id: str, known: Known) -> 
 class ProgrammeNotifier:
     """Compare each new programme with the last one seen and queue the notices it calls for."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: BroadcastSettings) -> None:
         self.store = store
         self.settings = settings
 

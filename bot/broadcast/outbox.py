@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.storage.store import Store, iso, utc_now
+from bot.clock import utc_now
+from bot.storage.store import Store, iso
 
 ANNOUNCEMENT = "announcement"  # from an admin or the command line: progress reported
 NOTICE = "notice"  # a programme change notice: delivered quietly

@@ -26,11 +26,12 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackContext, JobQueue
 
-from bot.app.settings import Settings
+from bot.broadcast.config import BroadcastSettings
+from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Session
 from bot.i18n import normalise_language, t
 from bot.knowledge.passage_text import spell_short_date, spell_time_range
-from bot.storage.store import Store, iso, parse_iso, utc_now
+from bot.storage.store import Store, iso, parse_iso
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class ReminderScheduler:
         self,
         store: Store,
         job_queue: JobQueue[Any],
-        settings: Settings,
+        settings: BroadcastSettings,
         knowledge: Callable[[], KnowledgeBase],
     ) -> None:
         self._store = store

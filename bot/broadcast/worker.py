@@ -30,17 +30,18 @@ from telegram.error import (
 )
 from telegram.ext import ExtBot
 
-from bot.app.settings import Settings
+from bot.broadcast.config import BroadcastSettings
 from bot.broadcast.limiter import BROADCAST_FLAG, OutboundLimiter, retry_seconds
 from bot.broadcast.outbox import ANNOUNCEMENT, Broadcast, Outbox, Tally, admin_chats, enqueue
+from bot.clock import utc_now
 from bot.i18n import normalise_language, t
-from bot.storage.store import Store, utc_now
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
 
 async def enqueue_from_cli(
-    settings: Settings, text: str, language: str | None = None, vertical: str | None = None
+    settings: BroadcastSettings, text: str, language: str | None = None, vertical: str | None = None
 ) -> tuple[int, int]:
     """Queue an announcement from another process; return (broadcast id, recipients)."""
     store = await Store.open(settings.database_path)
@@ -112,7 +113,7 @@ class BroadcastWorker:
         self,
         bot: Bot,
         store: Store,
-        settings: Settings,
+        settings: BroadcastSettings,
         *,
         limiter: OutboundLimiter | None = None,
         poll_seconds: float = 0.25,

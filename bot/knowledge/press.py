@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.domain import Passage, PassageKind
-from bot.search.normalise import detect_language
+from bot.i18n.detect import detect_language
 
 MIN_CHARS = 200  # below this, the next block under the same heading is merged in
 MAX_CHARS = 700  # above this, a block is split on sentence boundaries

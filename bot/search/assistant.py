@@ -10,13 +10,14 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from bot.app.settings import Settings
+from bot.clock import utc_now
 from bot.domain import Answer, KnowledgeBase, KnowledgeError, Passage, Session
+from bot.knowledge.watcher import ReloadReport
 from bot.search.abstention import foil_questions
 from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
@@ -34,6 +35,31 @@ if TYPE_CHECKING:
     from bot.knowledge.folder import FileKnowledge
 
 log = logging.getLogger(__name__)
+
+
+class SearchSettings(Protocol):
+    """What search reads of the settings (the app's `Settings` provides it)."""
+
+    @property
+    def knowledge_dir(self) -> Path:
+        """The organisers' knowledge folder."""
+        ...
+
+    @property
+    def data_dir(self) -> Path:
+        """Where the embedding cache lives."""
+        ...
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the saved vector index lives."""
+        ...
+
+    @property
+    def embedding_model(self) -> str:
+        """A sentence-transformers model name or path, or a bundled model's name."""
+        ...
+
 
 INDEX_BACKEND = "faiss"
 CACHE_FILE = "embeddings.sqlite3"
@@ -59,17 +85,6 @@ class IndexReport:
             how = f"{self.embedded} embedded, {self.cached} from cache"
         errors = f", {len(self.errors)} knowledge errors" if self.errors else ""
         return f"{self.passages} passages ({how}) with {self.model} in {self.seconds:.1f} s{errors}"
-
-
-@dataclass(frozen=True, slots=True)
-class ReloadReport:
-    """What a reload of the knowledge folder changed."""
-
-    changed: bool
-    errors: list[KnowledgeError]
-    previous: KnowledgeBase
-    current: KnowledgeBase
-    embedded: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +148,7 @@ def _progress_bar(total: int, enabled: bool, description: str) -> Any:
 
 
 def _build_vectors(
-    settings: Settings, embedder: Embedder, knowledge: KnowledgeBase, progress: bool
+    settings: SearchSettings, embedder: Embedder, knowledge: KnowledgeBase, progress: bool
 ) -> tuple[VectorIndex, IndexReport, str]:
     """Load the saved index if it matches the knowledge, else embed (cached) and save."""
     started = time.monotonic()
@@ -161,7 +176,7 @@ def _build_vectors(
         result = cache.embed_passages(embedder, texts, bar.update)
     index = create_index(embedder.dimension, INDEX_BACKEND)
     index.add(ids, result.vectors)
-    manifest = replace(expected, built_at=datetime.now(UTC).isoformat())
+    manifest = replace(expected, built_at=utc_now().isoformat())
     try:
         save_index(settings.index_dir, index, manifest)
     except OSError as exc:  # a read-only data folder still answers, from memory
@@ -179,7 +194,9 @@ def _build_vectors(
     return index, report, digest
 
 
-def _foil_vectors(settings: Settings, embedder: Embedder, knowledge: KnowledgeBase) -> np.ndarray:
+def _foil_vectors(
+    settings: SearchSettings, embedder: Embedder, knowledge: KnowledgeBase
+) -> np.ndarray:
     """The off-topic foil questions, embedded as passages (cached like them)."""
     cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
     city = knowledge.event.city if knowledge.event else ""
@@ -189,7 +206,7 @@ def _foil_vectors(settings: Settings, embedder: Embedder, knowledge: KnowledgeBa
 class Assistant:
     """Answers questions from the knowledge folder; thread-safe; reloads without downtime."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, snapshot: _Snapshot) -> None:
+    def __init__(self, settings: SearchSettings, embedder: Embedder, snapshot: _Snapshot) -> None:
         self.settings = settings
         self.embedder = embedder
         self._snapshot = snapshot
@@ -198,19 +215,19 @@ class Assistant:
         self.last_report: IndexReport | None = None
 
     @classmethod
-    def load(cls, settings: Settings, progress: bool = False) -> Assistant:
+    def load(cls, settings: SearchSettings, progress: bool = False) -> Assistant:
         """Read the knowledge, reuse the saved index if it matches, else build it and save it."""
         assistant, report = cls._open(settings, progress)
         assistant.last_report = report
         return assistant
 
     @classmethod
-    def build_index(cls, settings: Settings, progress: bool = False) -> IndexReport:
+    def build_index(cls, settings: SearchSettings, progress: bool = False) -> IndexReport:
         """Build or refresh the saved index (incremental thanks to the embedding cache)."""
         return cls._open(settings, progress)[1]
 
     @classmethod
-    def _open(cls, settings: Settings, progress: bool) -> tuple[Assistant, IndexReport]:
+    def _open(cls, settings: SearchSettings, progress: bool) -> tuple[Assistant, IndexReport]:
         from bot.knowledge.folder import load_folder_files, scan_folder
 
         embedder = load_embedder(settings.embedding_model)
@@ -221,7 +238,7 @@ class Assistant:
 
     @staticmethod
     def _snapshot_for(
-        settings: Settings,
+        settings: SearchSettings,
         embedder: Embedder,
         knowledge: KnowledgeBase,
         files: dict[str, FileKnowledge],

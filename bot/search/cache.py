@@ -7,11 +7,11 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
+from bot.clock import utc_now
 from bot.search.embedders import Embedder
 
 _SCHEMA = """
@@ -76,7 +76,7 @@ class EmbeddingCache:
 
     def put(self, model: str, keys: list[str], vectors: np.ndarray) -> None:
         """Store vectors under their keys (replacing any older entry)."""
-        now = datetime.now(UTC).isoformat()
+        now = utc_now().isoformat()
         rows = [
             (key, model, int(vector.shape[0]), vector.astype("<f4").tobytes(), now)
             for key, vector in zip(keys, vectors, strict=True)

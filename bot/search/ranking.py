@@ -10,10 +10,11 @@ import numpy as np
 
 from bot.domain import Answer, EventInfo, Hit, Passage, PassageKind, Session
 from bot.i18n import colon, t
+from bot.i18n.detect import detect_language
 from bot.search.abstention import foil_questions
 from bot.search.bm25 import LexicalIndex, intent_terms
 from bot.search.embedders import Embedder
-from bot.search.normalise import content_words, detect_language, tokenize, words
+from bot.search.normalise import content_words, tokenize, words
 from bot.search.vector_index import VectorIndex, create_index
 
 # «…», "…", “…” and „…“: a quoted part of a question is most likely a session title.

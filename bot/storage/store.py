@@ -12,14 +12,10 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.clock import utc_now
 from bot.storage.migrations import MIGRATIONS
 
 BEGIN_TRIES = 50  # see Store._begin
-
-
-def utc_now() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(UTC)
 
 
 def iso(moment: datetime) -> str:

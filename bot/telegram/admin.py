@@ -33,7 +33,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot.app.services import SERVICES_KEY, Services, get_services
+from bot.broadcast.followup import error_lines
 from bot.broadcast.outbox import (
     MAX_TEXT,
     admin_chats,
@@ -44,10 +44,11 @@ from bot.broadcast.outbox import (
 )
 from bot.domain import LANGUAGES
 from bot.i18n import t
-from bot.knowledge.watcher import error_lines
-from bot.storage.reports import collect_stats, unanswered
+from bot.search.question_groups import unanswered
+from bot.storage.questions import collect_stats
 from bot.telegram.attendee import PRIVATE_COMMANDS, bot_commands
 from bot.telegram.follow import register_follow_handlers
+from bot.telegram.services import get_services, services_of
 from bot.telegram.users import language_of
 
 log = logging.getLogger(__name__)
@@ -249,7 +250,7 @@ async def set_admin_menu(bot: Bot, chat_id: int) -> bool:
 
 async def set_admin_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
     """At start-up: the admin menu for every admin who has already talked to the bot."""
-    services = get_services_from(application)
+    services = services_of(application)
     done: set[int] = application.bot_data.setdefault(MENUS_SET_KEY, set())
     chats = [
         chat_id for chat_id, _ in await admin_chats(services.store, services.settings.admin_ids)
@@ -258,13 +259,6 @@ async def set_admin_menus(application: Application[Any, Any, Any, Any, Any, Any]
         if await set_admin_menu(application.bot, chat_id):
             done.add(chat_id)
     return len(done)
-
-
-def get_services_from(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
-    """The `Services` in an application's bot_data (outside a handler's context)."""
-    services = application.bot_data[SERVICES_KEY]
-    assert isinstance(services, Services)
-    return services
 
 
 async def admin_menu_on_sight(update: Update, context: Context) -> None:

@@ -22,7 +22,6 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, ExtBot
 
-from bot.app.services import get_services
 from bot.i18n import LANGUAGES, t
 from bot.knowledge.passage_text import spell_short_date, spell_time_range
 from bot.telegram.programme import NO_PREVIEW, event_zone, send_session_card
@@ -38,6 +37,7 @@ from bot.telegram.render import (
     top_session,
     trim_plain,
 )
+from bot.telegram.services import get_services
 from bot.telegram.users import is_private, language_of, remember_language, without_mention
 
 log = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ from datetime import UTC
 
 from icalendar import Calendar, Event
 
+from bot.clock import utc_now
 from bot.domain import EventInfo, Session, Vertical
 from bot.i18n import t
-from bot.storage.store import utc_now
 
 PRODID = "-//conference-assistant//Telegram conference assistant//EN"
 _STATUS = {"cancelled": "CANCELLED", "tentative": "TENTATIVE"}

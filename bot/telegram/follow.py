@@ -15,11 +15,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.app.services import get_services
 from bot.domain import Vertical
 from bot.i18n import t
 from bot.storage.agenda import follow_vertical, followed_verticals, unfollow_vertical
 from bot.telegram.render import clip_label, resolve_ref, short_ref
+from bot.telegram.services import get_services
 from bot.telegram.users import language_of
 
 log = logging.getLogger(__name__)

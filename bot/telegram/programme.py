@@ -11,12 +11,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
-from bot.app.services import Services, get_services
+from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Session
 from bot.i18n import t
-from bot.storage.agenda import is_saved, remove_session, save_session, user_agenda
+from bot.storage.agenda import is_saved, remove_session, save_session
+from bot.telegram.agenda import user_agenda
 from bot.telegram.calendar import ics_filename, session_ics
 from bot.telegram.render import CARD_FLAG, NEW_MESSAGE, Callback, Page, parse_callback, resolve_ref
+from bot.telegram.services import Services, get_services
 from bot.telegram.users import language_of
 from bot.telegram.views import (
     Moment,
@@ -25,7 +27,6 @@ from bot.telegram.views import (
     day_page,
     days_page,
     timeline_page,
-    utc_now,
     vertical_page,
     verticals_page,
 )

@@ -13,8 +13,8 @@ from telegram.constants import ChatType, MessageEntityType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ContextTypes, filters
 
-from bot.app.services import get_services
 from bot.i18n import normalise_language, t
+from bot.telegram.services import get_services
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain import KnowledgeBase, Session
 from bot.i18n import t
 from bot.knowledge.passage_text import spell_date, spell_short_date
-from bot.storage.agenda import AgendaItem, render_agenda
+from bot.telegram.agenda import AgendaItem, render_agenda
 from bot.telegram.render import (
     NEW_MESSAGE,
     Action,
@@ -39,11 +39,6 @@ class Moment(StrEnum):
     TODAY = "today"
     NOW = "now"
     NEXT = "next"
-
-
-def utc_now() -> datetime:
-    """The current time (a seam for tests)."""
-    return datetime.now(UTC)
 
 
 def sorted_sessions(sessions: Sequence[Session] | KnowledgeBase) -> list[Session]:

@@ -1,0 +1,63 @@
+"""The questions attendees asked and what they made of the answers: the figures of /stats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, tzinfo
+
+from bot.clock import utc_now
+from bot.storage.store import Store, iso
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """The figures of /stats."""
+
+    users: int
+    subscribed: int
+    blocked: int
+    active_today: int
+    questions: int
+    answered: int
+    thumbs_up: int
+    thumbs_down: int
+
+    @property
+    def answered_share(self) -> float:
+        """Answered questions over all questions (0 when none was asked)."""
+        return self.answered / self.questions if self.questions else 0.0
+
+
+async def _one(store: Store, sql: str, params: tuple[object, ...] = ()) -> int:
+    async with store.db.execute(sql, params) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+async def collect_stats(store: Store, zone: tzinfo, now: datetime | None = None) -> Stats:
+    """Count users, today's active users (event time zone), questions and feedback."""
+    now = now or utc_now()
+    midnight = datetime.combine(now.astimezone(zone).date(), time(), tzinfo=zone)
+    return Stats(
+        users=await _one(store, "SELECT COUNT(*) FROM users"),
+        subscribed=await _one(
+            store, "SELECT COUNT(*) FROM users WHERE subscribed = 1 AND blocked = 0"
+        ),
+        blocked=await _one(store, "SELECT COUNT(*) FROM users WHERE blocked = 1"),
+        active_today=await _one(
+            store, "SELECT COUNT(*) FROM users WHERE last_seen >= ?", (iso(midnight),)
+        ),
+        questions=await _one(store, "SELECT COUNT(*) FROM question_log"),
+        answered=await _one(store, "SELECT COUNT(*) FROM question_log WHERE answered = 1"),
+        thumbs_up=await _one(store, "SELECT COUNT(*) FROM feedback WHERE value = 1"),
+        thumbs_down=await _one(store, "SELECT COUNT(*) FROM feedback WHERE value = -1"),
+    )
+
+
+async def question_rows(store: Store, answered: bool | None = None) -> list[tuple[str, str, str]]:
+    """(text, language, asked at) of logged questions, answered or not (None: all)."""
+    where = "" if answered is None else f" WHERE answered = {int(answered)}"
+    async with store.db.execute(
+        f"SELECT text, language, created_at FROM question_log{where} ORDER BY id"
+    ) as cursor:
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in await cursor.fetchall()]

@@ -1,0 +1,75 @@
+"""The long-lived services handlers reach, and the one way to reach them from a handler.
+
+The app's composition root opens them (`bot.app.services`) and stores them in `bot_data`;
+handlers call `get_services(context)`, start-up code `services_of(application)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.broadcast.config import BroadcastSettings
+from bot.search.assistant import SearchSettings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from telegram.ext import Application, CallbackContext
+
+    from bot.broadcast.reminders import ReminderScheduler
+    from bot.broadcast.worker import BroadcastWorker
+    from bot.knowledge.watcher import KnowledgeWatcher
+    from bot.search.assistant import Assistant
+    from bot.storage.store import Store
+
+SERVICES_KEY = "services"
+
+
+class BotSettings(BroadcastSettings, SearchSettings, Protocol):
+    """What the Telegram side reads of the settings (the app's `Settings` provides it)."""
+
+    @property
+    def data_dir(self) -> Path:
+        """The SQLite database and index cache folder."""
+        ...
+
+    @property
+    def knowledge_poll_seconds(self) -> float:
+        """Seconds between two looks at the knowledge folder."""
+        ...
+
+    @property
+    def flood_limit_per_minute(self) -> int:
+        """Messages a user may send in a minute before being asked to slow down."""
+        ...
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Whether this Telegram user may run admin commands."""
+        ...
+
+
+@dataclass
+class Services:
+    """Settings, storage and the assistant, shared by every handler and job."""
+
+    settings: BotSettings
+    store: Store
+    assistant: Assistant
+    broadcaster: BroadcastWorker | None = None
+    watcher: KnowledgeWatcher | None = None
+    reminders: ReminderScheduler | None = None
+
+
+def get_services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
+    """The services stored in `bot_data` by the application's `post_init`."""
+    services = context.bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    return services
+
+
+def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    """The services in an application's `bot_data` (outside a handler's context)."""
+    services = application.bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    return services
