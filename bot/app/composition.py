@@ -6,8 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from telegram import Bot, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -21,11 +20,9 @@ from telegram.ext import (
 from bot.app.services import close_services, open_services
 from bot.app.settings import Settings
 from bot.broadcast.limiter import OutboundLimiter
-from bot.domain import LANGUAGES
+from bot.telegram import admin, follow, menus
 from bot.telegram import attendee as talk
 from bot.telegram import programme as browse
-from bot.telegram.admin import register_admin_handlers, register_organiser_handlers, set_admin_menus
-from bot.telegram.attendee import GROUP_COMMANDS, PRIVATE_COMMANDS, bot_commands
 from bot.telegram.render import Action
 from bot.telegram.users import ADDRESSED_TO_BOT, FloodGate, track_user
 
@@ -63,10 +60,17 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
     # Cross-cutting work first: flood control may stop an update; then every user is recorded.
     application.add_handler(TypeHandler(Update, gate.check), group=-2)
     application.add_handler(TypeHandler(Update, track_user), group=-1)
-    register_admin_handlers(application)
-    register_organiser_handlers(application)
+    # Group 1, after the real handlers: an admin's menu is set the first time they show up.
+    application.add_handler(TypeHandler(Update, menus.admin_menu_on_sight), group=1)
     application.add_handlers(
         [
+            # Admins (each refuses anyone not in ADMIN_IDS, politely, and does nothing).
+            CommandHandler("broadcast", admin.broadcast_command),
+            CallbackQueryHandler(admin.broadcast_button, pattern=pressed(Action.BROADCAST)),
+            CommandHandler("reload", admin.reload_command),
+            CommandHandler("stats", admin.stats_command),
+            CommandHandler("unanswered", admin.unanswered_command),
+            # Attendees.
             CommandHandler("start", talk.start),
             CommandHandler("stop", talk.stop),
             CommandHandler("help", talk.help_command),
@@ -77,6 +81,9 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
             CommandHandler("next", browse.next_up),
             CommandHandler("verticals", browse.verticals),
             CommandHandler("agenda", browse.agenda),
+            CommandHandler("follow", follow.follow_command),
+            CommandHandler("unfollow", follow.unfollow_command),
+            CallbackQueryHandler(follow.follow_button, pattern=pressed(Action.FOLLOW)),
             CallbackQueryHandler(browse.show_days, pattern=pressed(Action.DAYS)),
             CallbackQueryHandler(browse.show_day, pattern=pressed(Action.DAY)),
             CallbackQueryHandler(browse.show_verticals, pattern=pressed(Action.VERTICALS)),
@@ -101,24 +108,6 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
     application.add_error_handler(talk.on_error)
 
 
-async def set_command_menus(bot: Bot) -> None:
-    """The command menus: per language (fr, en, ar, default English) and per chat type."""
-    scopes = (
-        (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
-        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
-    )
-    try:
-        for scope, names in scopes:
-            for language in LANGUAGES:
-                commands = bot_commands(language, names)
-                await bot.set_my_commands(commands, scope=scope, language_code=language)
-            await bot.set_my_commands(bot_commands("en", names), scope=scope)
-        await bot.set_my_commands(bot_commands("en", PRIVATE_COMMANDS))
-    except TelegramError as exc:
-        # Menus are a convenience: the bot answers commands typed by hand without them.
-        log.warning("command menus not set: %s", exc)
-
-
 def build_application(
     settings: Settings,
     assistant: Assistant | None = None,
@@ -135,8 +124,8 @@ def build_application(
 
     async def post_init(application: AnyApplication) -> None:
         await open_services(application, settings, assistant)
-        await set_command_menus(application.bot)
-        await set_admin_menus(application)  # after the attendee menus it extends
+        await menus.set_command_menus(application.bot)
+        await menus.set_admin_menus(application)  # after the attendee menus it extends
 
     builder = (
         Application.builder()

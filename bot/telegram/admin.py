@@ -16,27 +16,17 @@ from html import escape
 from typing import Any
 
 from telegram import (
-    Bot,
-    BotCommand,
-    BotCommandScopeChat,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
-    TypeHandler,
 )
 
 from bot.broadcast.followup import error_lines
 from bot.broadcast.outbox import (
     MAX_TEXT,
-    admin_chats,
     audience_size,
     cancel_draft,
     confirm_draft,
@@ -46,19 +36,15 @@ from bot.domain import LANGUAGES
 from bot.i18n import t
 from bot.search.question_groups import unanswered
 from bot.storage.questions import collect_stats
-from bot.telegram.attendee import PRIVATE_COMMANDS, bot_commands
-from bot.telegram.follow import register_follow_handlers
-from bot.telegram.services import get_services, services_of
+from bot.telegram.render import Action, button, parse_callback
+from bot.telegram.services import get_services
 from bot.telegram.users import language_of
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
-ADMIN_COMMANDS = ("broadcast", "reload", "stats", "unanswered")
-BROADCAST_BUTTON = re.compile(r"^bc:(go|no):(\d+)$")
 _OPTION = re.compile(r"^(lang|language|vertical)[=:](\S+)\s*", re.IGNORECASE)
-MENUS_SET_KEY = "admin_menus_set"
 PREVIEW_ROOM = MAX_TEXT - 400  # the preview's header and escaping need some of the 4096
 
 
@@ -134,12 +120,10 @@ async def broadcast_command(update: Update, context: Context) -> None:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    t("broadcast_send_button", lang, count=count), callback_data=f"bc:go:{draft}"
+                button(
+                    t("broadcast_send_button", lang, count=count), Action.BROADCAST, "go", draft
                 ),
-                InlineKeyboardButton(
-                    t("broadcast_cancel_button", lang), callback_data=f"bc:no:{draft}"
-                ),
+                button(t("broadcast_cancel_button", lang), Action.BROADCAST, "no", draft),
             ]
         ]
     )
@@ -154,12 +138,16 @@ async def broadcast_command(update: Update, context: Context) -> None:
 async def broadcast_button(update: Update, context: Context) -> None:
     """Queue the previewed announcement, or cancel it."""
     query = update.callback_query
-    match = BROADCAST_BUTTON.match(query.data or "") if query else None
-    if query is None or match is None:
+    pressed = parse_callback(query.data) if query else None
+    if query is None or pressed is None or len(pressed.args) != 2:
+        return
+    choice, draft_id = pressed.args
+    if choice not in ("go", "no") or not draft_id.isdigit():
+        await query.answer()
         return
     store, lang = get_services(context).store, language_of(update, context)
-    draft = int(match.group(2))
-    if match.group(1) == "go":
+    draft = int(draft_id)
+    if choice == "go":
         count = await confirm_draft(store, draft)
         text = None if count is None else t("broadcast_queued", lang, id=draft, count=count)
     else:
@@ -226,65 +214,3 @@ async def unanswered_command(update: Update, context: Context) -> None:
         text = "\n".join(lines)
     if update.effective_message is not None:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
-
-
-def admin_menu(language: str) -> list[BotCommand]:
-    """The admin commands, in one language, to add to an admin's menu."""
-    return [BotCommand(name, t(f"cmd_{name}", language)) for name in ADMIN_COMMANDS]
-
-
-async def set_admin_menu(bot: Bot, chat_id: int) -> bool:
-    """Give one admin's chat the attendee menu plus the admin commands, in every language."""
-    try:
-        for code in (None, *LANGUAGES):
-            language = code or "en"
-            commands = bot_commands(language, PRIVATE_COMMANDS) + admin_menu(language)
-            await bot.set_my_commands(
-                commands, scope=BotCommandScopeChat(chat_id), language_code=code
-            )
-    except TelegramError as error:  # a chat Telegram does not know yet: next time they write
-        log.info("admin menu for %s not set: %s", chat_id, error)
-        return False
-    return True
-
-
-async def set_admin_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
-    """At start-up: the admin menu for every admin who has already talked to the bot."""
-    services = services_of(application)
-    done: set[int] = application.bot_data.setdefault(MENUS_SET_KEY, set())
-    chats = [
-        chat_id for chat_id, _ in await admin_chats(services.store, services.settings.admin_ids)
-    ]
-    for chat_id in chats:
-        if await set_admin_menu(application.bot, chat_id):
-            done.add(chat_id)
-    return len(done)
-
-
-async def admin_menu_on_sight(update: Update, context: Context) -> None:
-    """Set an admin's menu the first time they show up in this run (private chats)."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or chat.id != user.id:
-        return
-    if not get_services(context).settings.is_admin(user.id):
-        return
-    done: set[int] = context.bot_data.setdefault(MENUS_SET_KEY, set())
-    if chat.id not in done:
-        done.add(chat.id)
-        await set_admin_menu(context.bot, chat.id)
-
-
-def register_admin_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register every admin-only command handler on `application`."""
-    # Group 1: after the real handlers (groups -2 and -1 hold flood control and user tracking).
-    application.add_handler(TypeHandler(Update, admin_menu_on_sight), group=1)
-    application.add_handler(CommandHandler("broadcast", broadcast_command))
-    application.add_handler(CallbackQueryHandler(broadcast_button, pattern=BROADCAST_BUTTON))
-    application.add_handler(CommandHandler("reload", reload_command))
-    application.add_handler(CommandHandler("stats", stats_command))
-    application.add_handler(CommandHandler("unanswered", unanswered_command))
-
-
-def register_organiser_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the attendee-facing commands of this part: /follow and /unfollow."""
-    register_follow_handlers(application)

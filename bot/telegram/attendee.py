@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from telegram import (
-    BotCommand,
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -24,6 +23,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, ExtBot
 
 from bot.i18n import LANGUAGES, t
 from bot.knowledge.passage_text import spell_short_date, spell_time_range
+from bot.telegram import menus
 from bot.telegram.programme import NO_PREVIEW, event_zone, send_session_card
 from bot.telegram.render import (
     Action,
@@ -48,15 +48,6 @@ TYPING_AFTER_SECONDS = 0.3  # an answer slower than this shows "typing..."
 TYPING_EVERY_SECONDS = 4.5  # Telegram shows "typing..." for about five seconds
 INLINE_RESULTS = 10
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
-PRIVATE_COMMANDS = tuple(
-    "start programme today now next verticals agenda follow unfollow lang help stop".split()
-)
-GROUP_COMMANDS = ("programme", "today", "now", "next", "verticals", "help")
-
-
-def bot_commands(language: str, names: tuple[str, ...]) -> list[BotCommand]:
-    """The command menu in one language."""
-    return [BotCommand(name, t(f"cmd_{name}", language)) for name in names]
 
 
 def _event_name(context: Context, language: str) -> str:
@@ -111,8 +102,11 @@ async def choose_language(update: Update, context: Context) -> None:
 async def set_language(update: Update, context: Context) -> None:
     """Switch the user's language (and their command menu) to the one pressed."""
     query = update.callback_query
-    pressed = parse_callback(query.data) if query else None
-    if query is None or pressed is None or not pressed.args or pressed.args[0] not in LANGUAGES:
+    if query is None:
+        return
+    pressed = parse_callback(query.data)
+    if pressed is None or not pressed.args or pressed.args[0] not in LANGUAGES:
+        await query.answer()  # a forged or stale button: stop the spinner, change nothing
         return
     language = pressed.args[0]
     await get_services(context).store.set_language(query.from_user.id, language)
@@ -122,11 +116,9 @@ async def set_language(update: Update, context: Context) -> None:
     if query.message is not None and query.message.chat.type == ChatType.PRIVATE:
         # This chat's menu follows the choice (the per-language menus follow the app's language).
         scope = BotCommandScopeChat(query.message.chat.id)
-        commands = bot_commands(language, PRIVATE_COMMANDS)
+        commands = menus.bot_commands(language, menus.PRIVATE_COMMANDS)
         if get_services(context).settings.is_admin(query.from_user.id):
-            from bot.telegram.admin import admin_menu  # admin builds on this module: import late
-
-            commands += admin_menu(language)  # an admin keeps the admin commands
+            commands += menus.admin_menu(language)  # an admin keeps the admin commands
         with suppress(BadRequest):  # a menu that cannot follow is not worth an error
             await context.bot.set_my_commands(commands, scope=scope)
 

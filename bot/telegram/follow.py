@@ -8,24 +8,21 @@ themselves are queued by `bot.broadcast.notices` after each knowledge reload.
 from __future__ import annotations
 
 import logging
-import re
-from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.domain import Vertical
 from bot.i18n import t
 from bot.storage.agenda import follow_vertical, followed_verticals, unfollow_vertical
-from bot.telegram.render import clip_label, resolve_ref, short_ref
+from bot.telegram.render import Action, button, clip_label, parse_callback, resolve_ref, short_ref
 from bot.telegram.services import get_services
 from bot.telegram.users import language_of
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-FOLLOW_BUTTON = re.compile(r"^fo:([+-]):(\S{1,40})$")  # fo:+:<ref> follows, fo:-:<ref> stops
 
 
 def _verticals(context: Context) -> dict[str, Vertical]:
@@ -53,8 +50,7 @@ def follow_keyboard(
     for vertical in verticals:
         on = vertical.id in followed
         label = ("✓ " if on else "") + clip_label(vertical.name(language), 40)
-        data = f"fo:{'-' if on else '+'}:{short_ref(vertical.id)}"
-        buttons.append(InlineKeyboardButton(label, callback_data=data))
+        buttons.append(button(label, Action.FOLLOW, "-" if on else "+", short_ref(vertical.id)))
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
@@ -104,18 +100,17 @@ async def unfollow_command(update: Update, context: Context) -> None:
 async def follow_button(update: Update, context: Context) -> None:
     """Toggle the vertical pressed and refresh the keyboard."""
     query = update.callback_query
-    match = FOLLOW_BUTTON.match(query.data or "") if query else None
-    if query is None or match is None:
+    pressed = parse_callback(query.data) if query else None
+    if query is None or pressed is None or len(pressed.args) != 2:
         return
+    sign, ref = pressed.args
     lang = language_of(update, context)
     verticals = _verticals(context)
-    vertical_id = resolve_ref(match.group(2), verticals)
+    vertical_id = resolve_ref(ref, verticals)
     if vertical_id is None:  # the vertical left the programme since the keyboard was sent
         await query.answer(t("follow_none", lang))
         return
-    notice = await _toggle(
-        context, query.from_user.id, verticals[vertical_id], match.group(1) == "+", lang
-    )
+    notice = await _toggle(context, query.from_user.id, verticals[vertical_id], sign == "+", lang)
     await query.answer(notice)
     followed = set(await followed_verticals(get_services(context).store, query.from_user.id))
     try:
@@ -125,10 +120,3 @@ async def follow_button(update: Update, context: Context) -> None:
     except BadRequest as error:  # the same keyboard again (a double press) is no error
         if "not modified" not in error.message.lower():
             raise
-
-
-def register_follow_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register /follow, /unfollow and their buttons."""
-    application.add_handler(CommandHandler("follow", follow_command))
-    application.add_handler(CommandHandler("unfollow", unfollow_command))
-    application.add_handler(CallbackQueryHandler(follow_button, pattern=FOLLOW_BUTTON))

@@ -117,6 +117,8 @@ class Action(StrEnum):
     ICS = "ic"  # send the .ics file: ref
     FEEDBACK = "fb"  # thumbs up/down: question id, 1 or -1
     LANG = "lg"  # choose a language: fr, en, ar
+    FOLLOW = "fo"  # follow (+) or stop following (-) a vertical: sign, ref
+    BROADCAST = "bc"  # an admin's previewed announcement: go or no, draft id
     NOOP = "x"  # a label-only button (page counter)
 
 
