@@ -135,3 +135,6 @@ class Answer:
     text: str
     hits: tuple[Hit, ...] = ()
     top_score: float = 0.0
+    # The knowledge version the answer was computed from: render it against this one, so a
+    # reload between answering and replying never mixes two versions.
+    knowledge: KnowledgeBase | None = field(default=None, compare=False, repr=False)

@@ -295,3 +295,16 @@ def test_real_model_shipped_knowledge_dates(tmp_path: Path) -> None:
     answer = Assistant.load(settings).answer("Quelles sont les dates des Assises de l'IA ?")
     assert answer.answered
     assert any("juillet" in hit.passage.text for hit in answer.hits)
+
+
+def test_an_answer_carries_the_knowledge_version_it_was_computed_from(settings: Settings) -> None:
+    assistant = Assistant.load(settings)
+    before = assistant.answer("participants attendus", top_k=1)
+    assert before.knowledge is assistant.knowledge
+    changed = dict(SECTIONS, public=SECTIONS["public"].replace("800", "1 200"))
+    (settings.knowledge_dir / "forum.fr.md").write_text(markdown(changed), encoding="utf-8")
+    report = assistant.reload()
+    # Rendered after the reload, the earlier answer still points at its own version.
+    assert before.knowledge is report.previous
+    after = assistant.answer("participants attendus", top_k=1)
+    assert after.knowledge is report.current

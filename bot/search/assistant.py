@@ -276,6 +276,7 @@ class Assistant:
         if cached is not None:
             return cached
         answer = snapshot.retriever.answer(question, top_k=top_k, language=language)
+        answer = replace(answer, knowledge=snapshot.knowledge)
         snapshot.answers.put(AnswerCache.key(question, top_k, language), answer)
         return answer
 

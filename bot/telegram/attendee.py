@@ -166,7 +166,7 @@ async def ask(update: Update, context: Context) -> None:
     if answer is None:
         async with typing(context.bot, message.chat.id):
             answer = await services.assistant.answer_async(question)
-    knowledge = services.assistant.knowledge
+    knowledge = answer.knowledge or services.assistant.knowledge  # the version it came from
     question_id = await services.store.log_question(
         user.id if user else None, question, answer.language, answer.answered, answer.top_score
     )
