@@ -23,7 +23,7 @@ from bot.broadcast.outbox import add_notice
 from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Session, Vertical
 from bot.i18n import normalise_language, t
-from bot.knowledge.passage_text import quote, spell_short_date, spell_time_range
+from bot.i18n.dates import quote, spell_short_date, spell_time_range
 from bot.storage.store import Store, iso
 
 log = logging.getLogger(__name__)

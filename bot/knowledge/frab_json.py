@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain import EventInfo, KnowledgeError, Passage, PassageKind, Session, Vertical
-from bot.knowledge.passage_text import session_passage_text, spell_date_range, zone_label
+from bot.i18n.dates import spell_date_range, zone_label
+from bot.knowledge.passage_text import session_passage_text
 from bot.knowledge.press import clean_markdown
 
 _DURATION = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?::\d{2})?$")
