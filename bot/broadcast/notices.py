@@ -155,7 +155,7 @@ def notice_text(change: ProgrammeChange, language: str, zone: tzinfo, vertical: 
 def _when(slot: Slot, language: str, zone: tzinfo) -> str:
     start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
     when = f"{spell_short_date(start.date(), language)} {spell_time_range(start, end)}"
-    return f"{when}, {slot.room}" if slot.room else when
+    return t("when_where", language, when=when, room=slot.room) if slot.room else when
 
 
 async def load_known(store: Store) -> dict[str, Known]:
