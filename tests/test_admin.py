@@ -205,7 +205,7 @@ async def test_audience_options_reply_to_a_message_and_cancel(bot: Bot) -> None:
     assert "sante" in bot.api.sent_texts(ADMIN)[-1]
     replied = bot.updates.message_json(ADMIN, text="Hello all, the venue opens at 8")
     await bot.text(ADMIN, "/broadcast lang=en", reply_to_message=replied)
-    assert "1 abonnés, langue en" in bot.api.sent_texts(ADMIN)[-1]
+    assert "1 abonné, langue en" in bot.api.sent_texts(ADMIN)[-1]
     async with bot.services.store.db.execute(
         "SELECT text, audience_language, status FROM broadcasts"
     ) as cursor:

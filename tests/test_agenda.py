@@ -120,7 +120,7 @@ async def test_user_agenda_and_its_text(store: Store) -> None:
     assert text.count("⚠️") == 2  # s1 and s2 overlap
     assert "<s>" in text
     assert "(annulée)" in text
-    assert "1 séance(s)" in text  # "old" is no longer in the programme
+    assert "1 séance enregistrée ne figure plus" in text  # "old" is no longer in the programme
     assert text.index("IA &amp;") < text.index("Talk s2") < text.index("Talk s3")
     english = render_agenda(items, "en", RABAT)
     assert "Tuesday 1 July" in english

@@ -93,6 +93,9 @@ def test_notice_texts_say_what_changed_in_each_language() -> None:
     assert "now takes place Tuesday 1 July 16:00–17:00" in notice_text(moved, "en", ZONE)
     [new] = diff_programme(known(session("a", 9)), {"a": session("a", 9), "n": session("n", 8)})
     assert notice_text(new, "ar", ZONE, "الصحة").startswith("🆕 جديد في محور «الصحة»")
+    # Arabic punctuation throughout: the Arabic comma, never a Latin one
+    assert "الثلاثاء، 1 يوليوز 08:00–09:00، Salle A" in notice_text(new, "ar", ZONE)
+    assert "," not in notice_text(new, "ar", ZONE)
 
 
 @pytest.fixture

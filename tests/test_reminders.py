@@ -219,6 +219,9 @@ async def test_job_sends_once_in_the_users_language(
     local = talk.start.astimezone(settings.zone())
     assert f"{local:%H:%M}" in by_chat[1]["text"]
     assert "تذكير" in by_chat[2]["text"]
+    when = next(line for line in by_chat[2]["text"].splitlines() if line.startswith("🕒"))
+    assert f"، {local:%H:%M}–" in when  # the date and time joined by the Arabic comma
+    assert "," not in when
     for reminder_id in (await reminder_ids(store)).values():
         assert (await row(store, reminder_id))["sent_at"] is not None
 

@@ -122,7 +122,7 @@ def test_session_answer_offers_the_card_save_and_remind() -> None:
 
 @pytest.mark.parametrize(
     ("language", "words"),
-    [("fr", "mardi 1er juillet 2025"), ("en", "Tuesday 1 July 2025"), ("ar", "الصحة")],
+    [("fr", "mardi 1er juillet 2025"), ("en", "Tuesday, 1 July 2025"), ("ar", "الصحة")],
 )
 def test_session_card(language: str, words: str) -> None:
     card = session_card(SESSION, KNOWLEDGE, language, ZONE)

@@ -63,7 +63,7 @@ def test_fixture_passages_put_the_title_first_and_answer_when_where_who() -> Non
     assert opening.source == f"mini.json#{GUID.format(101)}"
     assert opening.language == "en"
     assert opening.text == (
-        "Opening: Hello Fixture — talk, track “Main Stage”. Saturday 30 March 2024, "
+        "Opening: Hello Fixture — talk, track “Main Stage”. Saturday, 30 March 2024, "
         "10:00–10:45 (Europe/Berlin). Room: Saal 1. Speaker: Ada Lovelace. "
         "We open the conference. Second line."
     )
@@ -72,7 +72,7 @@ def test_fixture_passages_put_the_title_first_and_answer_when_where_who() -> Non
     assert "\r" not in workshop
     assert "*" not in workshop
     fuzzing = passages[f"mini.json#{GUID.format(104)}:en"].text
-    assert "Sunday 31 March 2024, 10:00–10:40 (Europe/Berlin)" in fuzzing
+    assert "Sunday, 31 March 2024, 10:00–10:40 (Europe/Berlin)" in fuzzing
     abstract = fuzzing.split("Ada Lovelace. ", 1)[1]
     assert 150 <= len(abstract) <= 310
     closing = passages[f"mini.json#{GUID.format(105)}:en"].text
@@ -170,7 +170,7 @@ def test_real_export_passage_answers_when_where_who(tmp_path: Path) -> None:
     shutil.copy(REAL_EXPORTS / "pretalx-rc3.json", tmp_path / "rc3.json")
     knowledge = load_folder(tmp_path)
     digital = next(p for p in knowledge.passages if p.text.startswith("Let's get digital — "))
-    assert "Tuesday 29 December 2020, 18:00–19:00 (UTC+01:00)" in digital.text
+    assert "Tuesday, 29 December 2020, 18:00–19:00 (UTC+01:00)" in digital.text
     assert "Room: backspace / franconian.net - Bamberg" in digital.text
     assert "Speakers: Leonie Ackermann, Lasse Emcken" in digital.text
     raw = (tmp_path / "rc3.json").read_text(encoding="utf-8").splitlines()

@@ -23,7 +23,7 @@ from bot.broadcast.outbox import add_notice
 from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Session, Vertical
 from bot.i18n import normalise_language, t
-from bot.knowledge.passage_text import quote, spell_short_date, spell_time_range
+from bot.i18n.dates import quote, spell_short_date, spell_time_range
 from bot.storage.store import Store, iso
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ def notice_text(change: ProgrammeChange, language: str, zone: tzinfo, vertical: 
 def _when(slot: Slot, language: str, zone: tzinfo) -> str:
     start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
     when = f"{spell_short_date(start.date(), language)} {spell_time_range(start, end)}"
-    return f"{when}, {slot.room}" if slot.room else when
+    return t("when_where", language, when=when, room=slot.room) if slot.room else when
 
 
 async def load_known(store: Store) -> dict[str, Known]:

@@ -30,7 +30,7 @@ from bot.broadcast.config import BroadcastSettings
 from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Session
 from bot.i18n import normalise_language, t
-from bot.knowledge.passage_text import spell_short_date, spell_time_range
+from bot.i18n.dates import join_date_time, spell_short_date, spell_time_range
 from bot.storage.store import Store, iso, parse_iso
 
 log = logging.getLogger(__name__)
@@ -313,10 +313,11 @@ class ReminderScheduler:
         zone = self._settings.zone(knowledge.event.timezone if knowledge.event else None)
         minutes = max(1, round((session.start - now).total_seconds() / 60))
         start, end = session.start.astimezone(zone), session.end.astimezone(zone)
+        day = spell_short_date(start.date(), language)
         lines = [
             "⏰ " + t("reminder_soon", language, minutes=minutes),
             f"<b>{escape(session.title)}</b>",
-            f"🕒 {spell_short_date(start.date(), language)}, {spell_time_range(start, end)}",
+            "🕒 " + join_date_time(day, spell_time_range(start, end), language),
         ]
         if session.room:
             lines.append(f"📍 {escape(session.room)}")

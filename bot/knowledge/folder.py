@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.domain import EventInfo, KnowledgeBase, KnowledgeError, Passage, Session, Vertical
+from bot.i18n.dates import spell_time_range
 from bot.knowledge.frab_json import load_schedule
-from bot.knowledge.passage_text import spell_time_range
 from bot.knowledge.press import split_press
 from bot.knowledge.programme_yaml import ProgrammeContext, load_programme
 

@@ -13,7 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain import EventInfo, KnowledgeError, Passage, PassageKind, Session, Vertical
-from bot.knowledge.passage_text import session_passage_text, spell_date_range, zone_label
+from bot.i18n import t
+from bot.i18n.dates import spell_date_range, zone_label
+from bot.knowledge.passage_text import session_passage_text
 from bot.knowledge.press import clean_markdown
 
 _DURATION = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?::\d{2})?$")
@@ -282,15 +284,15 @@ class _Importer:
             label = event.timezone
         text = (
             f"{event.name}: {spell_date_range(event.start_date, event.end_date, 'en')}. "
-            f"Local times, time zone {label}. {_count(len(sessions), 'session')}"
+            f"Local times, time zone {label}. {t('count_sessions', 'en', count=len(sessions))}"
         )
         if rooms:
-            text += f" in {len(rooms)} rooms: " + "; ".join(
+            text += f" in {t('count_rooms', 'en', count=len(rooms))}: " + "; ".join(
                 room for room, _ in rooms.most_common(12)
             )
         text += "."
         if tracks:
-            listed = [f"{self.verticals[t].name('en')} ({n})" for t, n in tracks.most_common(15)]
+            listed = [f"{self.verticals[s].name('en')} ({n})" for s, n in tracks.most_common(15)]
             text += f" Tracks ({len(tracks)}): " + "; ".join(listed) + "."
         passages = [
             self._passage(
@@ -302,9 +304,10 @@ class _Importer:
             members = [s for s in sessions if s.vertical_id == slug]
             days = sorted({s.start.date() for s in members})
             where = sorted({s.room for s in members if s.room})
+            span = spell_date_range(days[0], days[-1], "en")
             text = (
                 f"Track \u201c{vertical.name('en')}\u201d — {event.name}. "
-                f"{_count(count, 'session')}, {spell_date_range(days[0], days[-1], 'en')}"
+                f"{t('count_sessions', 'en', count=count)}, {span}"
             )
             text += (", in " + "; ".join(where[:8]) + ".") if where else "."
             passages.append(
@@ -330,10 +333,6 @@ class _Importer:
             language="en",
             vertical_id=vertical,
         )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _date(value: object) -> date | None:

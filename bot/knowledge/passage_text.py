@@ -1,36 +1,38 @@
-"""The words of a programme: dates spelled in fr/en/ar and the text of generated passages."""
+"""The words of a programme: the text of generated passages in fr/en/ar."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo
+from datetime import tzinfo
 
 from bot.domain import EventInfo, Session, Vertical
+from bot.i18n.dates import (
+    join_date_time,
+    quote,
+    spell_date,
+    spell_date_range,
+    spell_short_date,
+    spell_time_range,
+    zone_label,
+)
+
+# The date functions moved to bot.i18n.dates; the names stay importable from here for code
+# written before the move.
+__all__ = [
+    "event_passage_text",
+    "quote",
+    "session_passage_text",
+    "shorten",
+    "spell_date",
+    "spell_date_range",
+    "spell_short_date",
+    "spell_time_range",
+    "vertical_passage_text",
+    "zone_label",
+]
 
 # fmt: off
-WEEKDAYS: Mapping[str, tuple[str, ...]] = {
-    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "ar": ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"),
-}
-MONTHS: Mapping[str, tuple[str, ...]] = {
-    "fr": (
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-        "septembre", "octobre", "novembre", "décembre",
-    ),
-    "en": (
-        "January", "February", "March", "April", "May", "June", "July", "August",
-        "September", "October", "November", "December",
-    ),
-    # Moroccan month names, as the Moroccan press writes them.
-    "ar": (
-        "يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت",
-        "شتنبر", "أكتوبر", "نونبر", "دجنبر",
-    ),
-}
-
 _WORDS: Mapping[str, Mapping[str, str]] = {
     "fr": {
         "session": "séance", "vertical": "verticale", "room": "Lieu : ",
@@ -38,7 +40,7 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "cancelled": "Séance annulée.", "tentative": "Horaire à confirmer.",
         "illustrative": "(Horaire, lieu et intervenants donnés à titre indicatif, "
         "à confirmer par les organisateurs.)",
-        "open": "« ", "close": " »", "and": " et ", "sep": " ; ", "colon": " : ",
+        "sep": " ; ", "colon": " : ",
         "sessions": "Séances", "verticals": "Verticales du programme", "in": "à ",
         "zone": "Heures locales, fuseau ", "indicative": "(horaires indicatifs)",
     },
@@ -48,7 +50,7 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "cancelled": "This session is cancelled.", "tentative": "Time to be confirmed.",
         "illustrative": "(Time, room and speakers are illustrative, "
         "to be confirmed by the organisers.)",
-        "open": "\u201c", "close": "\u201d", "and": " and ", "sep": "; ", "colon": ": ",
+        "sep": "; ", "colon": ": ",
         "sessions": "Sessions", "verticals": "Verticals in the programme", "in": "in ",
         "zone": "Local times, time zone ", "indicative": "(illustrative times)",
     },
@@ -58,7 +60,7 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "cancelled": "ألغيت هذه الجلسة.", "tentative": "التوقيت في انتظار التأكيد.",
         "illustrative": "(التوقيت والقاعة والمتدخلون على سبيل التوضيح، "
         "في انتظار تأكيدها من طرف المنظمين.)",
-        "open": "«", "close": "»", "and": " و", "sep": "؛ ", "colon": ": ",
+        "sep": "؛ ", "colon": ": ",
         "sessions": "الجلسات", "verticals": "محاور البرنامج", "in": "في ",
         "zone": "بالتوقيت المحلي، المنطقة الزمنية ", "indicative": "(مواعيد على سبيل التوضيح)",
     },
@@ -69,70 +71,6 @@ _COMMA = {"ar": "، "}
 
 def _lang(language: str) -> str:
     return language if language in _WORDS else "en"
-
-
-def _day(d: date, language: str) -> str:
-    return "1er" if language == "fr" and d.day == 1 else str(d.day)
-
-
-def spell_date(d: date, language: str) -> str:
-    """A weekday and date in words: `mardi 1er juillet 2025`, `Tuesday 1 July 2025`."""
-    lang = _lang(language)
-    spelled = f"{WEEKDAYS[lang][d.weekday()]} {_day(d, lang)} {MONTHS[lang][d.month - 1]} {d.year}"
-    if lang == "ar":  # month names differ across the Arab world: add the numeric date
-        spelled += f" ({d.day}/{d.month}/{d.year})"
-    return spelled
-
-
-def spell_short_date(d: date, language: str) -> str:
-    """A weekday and date without the year: `mardi 1er juillet`."""
-    lang = _lang(language)
-    return f"{WEEKDAYS[lang][d.weekday()]} {_day(d, lang)} {MONTHS[lang][d.month - 1]}"
-
-
-def spell_time_range(start: datetime, end: datetime) -> str:
-    """Start and end as `09:30–10:30` (the caller converts both to the local time zone)."""
-    return f"{start:%H:%M}–{end:%H:%M}"
-
-
-def spell_date_range(start: date, end: date, language: str) -> str:
-    """The days of an event: `1er et 2 juillet 2025 (mardi et mercredi)`."""
-    lang = _lang(language)
-    words = _WORDS[lang]
-    if end <= start:
-        return spell_date(start, lang)
-    month = MONTHS[lang]
-    first = f"{_day(start, lang)} {month[start.month - 1]}"
-    last = f"{_day(end, lang)} {month[end.month - 1]} {end.year}"
-    if start.year != end.year:
-        first += f" {start.year}"
-    elif start.month == end.month:
-        first = _day(start, lang)
-    days = (WEEKDAYS[lang][start.weekday()], WEEKDAYS[lang][end.weekday()])
-    if end - start == timedelta(days=1):
-        return f"{first}{words['and']}{last} ({days[0]}{words['and']}{days[1]})"
-    if lang == "fr":
-        return f"du {first} au {last} (du {days[0]} au {days[1]})"
-    if lang == "ar":
-        return f"من {first} إلى {last} (من {days[0]} إلى {days[1]})"
-    dash = "–" if start.month == end.month and start.year == end.year else " – "
-    return f"{first}{dash}{last} ({days[0]} to {days[1]})"
-
-
-def zone_label(zone: tzinfo, moment: datetime) -> str:
-    """An IANA name when there is one, else the UTC offset: `Europe/Berlin`, `UTC+01:00`."""
-    if isinstance(zone, ZoneInfo) and not zone.key.startswith("Etc/"):
-        return zone.key
-    offset = moment.astimezone(zone).utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds()) // 60
-    sign = "+" if minutes >= 0 else "-"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def quote(text: str, language: str) -> str:
-    """Quote a title the way this language does."""
-    words = _WORDS[_lang(language)]
-    return f"{words['open']}{text}{words['close']}"
 
 
 def shorten(text: str, limit: int = 300) -> str:
@@ -166,7 +104,7 @@ def session_passage_text(
     if vertical is not None:
         head += f"{comma}{vertical_word or words['vertical']} {quote(vertical.name(lang), lang)}"
     start, end = session.start.astimezone(zone), session.end.astimezone(zone)
-    when = f"{spell_date(start.date(), lang)}{comma}{spell_time_range(start, end)}"
+    when = join_date_time(spell_date(start.date(), lang), spell_time_range(start, end), lang)
     if show_zone:
         when += f" ({zone_label(zone, start)})"
     parts = [head + ".", when[:1].upper() + when[1:] + "."]
@@ -218,7 +156,6 @@ def vertical_passage_text(
     """A vertical with its description and its sessions' titles, days and times."""
     lang = _lang(language)
     words = _WORDS[lang]
-    comma = _COMMA.get(lang, ", ")
     text = f"{words['vertical'].capitalize()} {quote(vertical.name(lang), lang)}"
     if event_name:
         text += f" — {event_name}"
@@ -229,7 +166,8 @@ def vertical_passage_text(
         listed = []
         for title, session in sorted(sessions, key=lambda pair: pair[1].start):
             start, end = session.start.astimezone(zone), session.end.astimezone(zone)
-            when = f"{spell_short_date(start.date(), lang)}{comma}{spell_time_range(start, end)}"
+            day = spell_short_date(start.date(), lang)
+            when = join_date_time(day, spell_time_range(start, end), lang)
             listed.append(f"{quote(title, lang)} ({when})")
         text += (
             f" {words['sessions']} ({len(sessions)}){words['colon']}{words['sep'].join(listed)}."

@@ -12,11 +12,10 @@ import yaml
 from yaml.nodes import MappingNode, SequenceNode
 
 from bot.domain import LANGUAGES, EventInfo, KnowledgeError, Passage, PassageKind, Session, Vertical
+from bot.i18n.dates import spell_date, spell_time_range
 from bot.knowledge.passage_text import (
     event_passage_text,
     session_passage_text,
-    spell_date,
-    spell_time_range,
     vertical_passage_text,
 )
 from bot.knowledge.yaml_fields import FieldReader, Texts, localised, node_line, pick

@@ -9,7 +9,7 @@ from html import escape
 
 from bot.domain import KnowledgeBase, Session
 from bot.i18n import t
-from bot.knowledge.passage_text import spell_short_date, spell_time_range
+from bot.i18n.dates import spell_short_date, spell_time_range
 from bot.storage.agenda import saved_session_ids
 from bot.storage.store import Store
 

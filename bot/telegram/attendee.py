@@ -22,7 +22,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, ExtBot
 
 from bot.i18n import LANGUAGES, t
-from bot.knowledge.passage_text import spell_short_date, spell_time_range
+from bot.i18n.dates import spell_short_date, spell_time_range
 from bot.telegram import menus
 from bot.telegram.programme import NO_PREVIEW, event_zone, send_session_card
 from bot.telegram.render import (

@@ -15,7 +15,7 @@ from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from bot.domain import Answer, KnowledgeBase, Passage, PassageKind, Session
 from bot.i18n import colon, t
-from bot.knowledge.passage_text import spell_date, spell_time_range
+from bot.i18n.dates import spell_date, spell_time_range
 
 MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)
 MAX_CALLBACK_DATA = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import KnowledgeBase, Session
 from bot.i18n import t
-from bot.knowledge.passage_text import spell_date, spell_short_date
+from bot.i18n.dates import spell_date, spell_short_date
 from bot.telegram.agenda import AgendaItem, render_agenda
 from bot.telegram.render import (
     NEW_MESSAGE,
