@@ -34,18 +34,13 @@ from telegram.ext import (
 )
 
 from bot.broadcast.followup import error_lines
-from bot.broadcast.outbox import (
-    MAX_TEXT,
-    admin_chats,
-    audience_size,
-    cancel_draft,
-    confirm_draft,
-    create_draft,
-)
+from bot.broadcast.outbox import MAX_TEXT, create_draft
 from bot.domain import LANGUAGES
 from bot.i18n import t
 from bot.search.question_groups import unanswered
+from bot.storage.outbox import audience_size, cancel_draft, confirm_draft
 from bot.storage.questions import collect_stats
+from bot.storage.users import admin_chats
 from bot.telegram.attendee import PRIVATE_COMMANDS, bot_commands
 from bot.telegram.follow import register_follow_handlers
 from bot.telegram.services import get_services, services_of
