@@ -45,7 +45,7 @@ class ScriptedRequest(RecordingRequest):
         """Pop a scripted refusal for this chat, else answer like Telegram."""
         if url.endswith("/sendMessage") and request_data is not None:
             params = dict(request_data.parameters)
-            queued = self.script.get(int(params["chat_id"]))
+            queued = self.script.get(int(str(params["chat_id"])))
             if queued:
                 status, parameters = queued.pop(0)
                 self.refused.append(ApiCall("sendMessage", params))

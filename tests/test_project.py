@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import ast
 import re
 import shutil
@@ -38,7 +39,9 @@ def test_dockerfile_runs_what_the_cli_offers() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     from bot.app.cli import build_parser
 
-    commands = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    actions = build_parser()._actions
+    [subcommands] = [a for a in actions if isinstance(a, argparse._SubParsersAction)]
+    commands = set(subcommands.choices)
     for used in re.findall(r'"-m", "bot", "(\w+)"', dockerfile):
         assert used in commands
     assert re.search(r"^USER \d+$", dockerfile, re.MULTILINE), "must not run as root"
