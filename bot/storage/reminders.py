@@ -57,10 +57,8 @@ async def cancel_other_starts(
     db: aiosqlite.Connection, now: datetime, user_id: int, session_id: str, start: datetime
 ) -> list[int]:
     """Cancel the user's pending rows for this session computed for another start; their ids."""
-    return await _cancel_where(
-        db, now, "user_id = ? AND session_id = ? AND session_start != ?",
-        (user_id, session_id, iso(start)),
-    )  # fmt: skip
+    where = "user_id = ? AND session_id = ? AND session_start != ?"
+    return await _cancel_where(db, now, where, (user_id, session_id, iso(start)))
 
 
 async def cancel_session(
@@ -128,16 +126,14 @@ async def move(
 
     Unlike `book`, the chat id of a revived row is kept.
     """
+    row = (reminder.user_id, reminder.chat_id, reminder.session_id, iso(start), iso(remind_at))
     async with db.execute(
         "INSERT INTO reminders (user_id, chat_id, session_id, session_start,"
         " remind_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
         " SET cancelled_at = NULL, remind_at = excluded.remind_at"
         " WHERE reminders.sent_at IS NULL RETURNING id",
-        (
-            reminder.user_id, reminder.chat_id, reminder.session_id, iso(start),
-            iso(remind_at),
-        ),
-    ) as cursor:  # fmt: skip
+        row,
+    ) as cursor:
         revived = await cursor.fetchone()
     return int(revived[0]) if revived is not None else None
 
