@@ -1,7 +1,9 @@
 """The SQLite connection (aiosqlite): opening, migrating, transactions, timestamps.
 
-One `Store` wraps the connection a process shares; the SQL of each aggregate lives beside it
-(`users`, `agenda`, `questions`, `reminders`, `programme`, `outbox`, `embeddings`).
+A `Store` wraps one connection and serialises its transactions: the bot's handlers share one,
+the broadcast worker and the command line open their own. No SQL of an aggregate lives here:
+see `users`, `agenda`, `questions`, `reminders`, `programme` and `outbox` beside it, and
+`embeddings` (a separate file, plain sqlite3, for the search's worker threads).
 """
 
 from __future__ import annotations
