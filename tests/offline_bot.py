@@ -33,6 +33,7 @@ from bot.domain import (
     Vertical,
 )
 from bot.i18n import t
+from bot.knowledge.watcher import ReloadReport
 from tests.telegram_helpers import (
     TOKEN,
     OfflineRequest,
@@ -135,6 +136,12 @@ class StandInAssistant:
         ]
         return sorted(found, key=lambda s: s.start)[:limit]
 
+    def folder_changed(self) -> bool:
+        return False  # the stand-in's knowledge never changes on disk
+
+    def reload(self) -> ReloadReport:
+        return ReloadReport(False, [], self.knowledge, self.knowledge)
+
 
 @dataclass
 class Bot:
@@ -195,7 +202,9 @@ async def offline_bot(tmp_path: Path) -> AsyncIterator[Bot]:
         yield Bot(app, api, errors, Updates(app.bot), assistant)
 
 
-async def fetch_one(bot: Bot, sql: str, *args: Any) -> tuple[Any, ...] | None:
+async def fetch_one(bot: Bot, sql: str, *args: Any) -> tuple[Any, ...]:
+    """The first row the query returns (the test fails when there is none)."""
     async with bot.services.store.db.execute(sql, args) as cursor:
         row = await cursor.fetchone()
-    return tuple(row) if row is not None else None
+    assert row is not None, f"no row for {sql}"
+    return tuple(row)

@@ -21,7 +21,7 @@ from bot.domain import Answer, KnowledgeBase, KnowledgeError, Session, Vertical
 from bot.i18n import t
 from bot.knowledge.watcher import ReloadReport
 from bot.storage.store import iso
-from bot.telegram.services import Services
+from bot.telegram.services import Services, services_of
 from tests.telegram_helpers import (
     TOKEN,
     OfflineRequest,
@@ -88,7 +88,7 @@ class Bot:
 
     @property
     def services(self) -> Services:
-        return self.app.bot_data["services"]  # type: ignore[no-any-return]
+        return services_of(self.app)
 
     async def text(self, user: int, text: str, language: str = "fr", **fields: Any) -> None:
         await self.app.process_update(self.updates.text(user, text, language, **fields))
@@ -118,9 +118,9 @@ async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
     api = RecordingRequest()
     app = build_application(
         settings,
-        assistant,  # type: ignore[arg-type]
+        assistant,
         request=api,
-        get_updates_request=OfflineRequest(),  # type: ignore[arg-type]
+        get_updates_request=OfflineRequest(),
     )
     errors = collect_errors(app)
     async with started(app):

@@ -14,6 +14,7 @@ import pytest
 from bot.app.settings import Settings
 from bot.domain import Answer
 from bot.search.assistant import Assistant
+from bot.search.ranking import Retriever
 from bot.search.vector_index import MANIFEST, FaissIndex
 
 SECTIONS = {
@@ -135,9 +136,11 @@ def test_repeated_questions_are_answered_from_the_cache_until_a_reload(
     computed: list[str] = []
     rank = type(assistant.retriever).answer
 
-    def counting(self: object, question: str, *args: object, **kwargs: object) -> Answer:
+    def counting(
+        self: Retriever, question: str, top_k: int = 3, language: str | None = None
+    ) -> Answer:
         computed.append(question)
-        return rank(self, question, *args, **kwargs)  # type: ignore[arg-type]
+        return rank(self, question, top_k, language)
 
     monkeypatch.setattr(type(assistant.retriever), "answer", counting)
     first = assistant.answer("Combien de participants attendus ?", top_k=1)
@@ -163,10 +166,12 @@ async def test_the_same_question_asked_at_once_is_computed_once(
     computed: list[str] = []
     rank = type(assistant.retriever).answer
 
-    def slow_counting(self: object, question: str, *args: object, **kwargs: object) -> Answer:
+    def slow_counting(
+        self: Retriever, question: str, top_k: int = 3, language: str | None = None
+    ) -> Answer:
         computed.append(question)
         time.sleep(0.2)  # long enough for every asker to arrive while it runs
-        return rank(self, question, *args, **kwargs)  # type: ignore[arg-type]
+        return rank(self, question, top_k, language)
 
     monkeypatch.setattr(type(assistant.retriever), "answer", slow_counting)
     questions = ["Combien de participants ?"] * 10 + ["COMBIEN de participants ?", "Navettes ?"]

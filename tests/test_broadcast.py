@@ -17,18 +17,10 @@ from telegram.request import RequestData
 
 from bot.app.settings import Settings
 from bot.broadcast.limiter import OutboundLimiter
-from bot.broadcast.outbox import (
-    NOTICE,
-    Outbox,
-    add_notice,
-    audience_size,
-    cancel_draft,
-    confirm_draft,
-    create_draft,
-    enqueue,
-)
+from bot.broadcast.outbox import add_notice, create_draft, enqueue
 from bot.broadcast.worker import BroadcastWorker, enqueue_from_cli
 from bot.clock import utc_now
+from bot.storage.outbox import NOTICE, Outbox, audience_size, cancel_draft, confirm_draft
 from bot.storage.store import Store, iso
 from tests.telegram_helpers import TOKEN, ApiCall, RecordingRequest
 
@@ -53,7 +45,7 @@ class ScriptedRequest(RecordingRequest):
         """Pop a scripted refusal for this chat, else answer like Telegram."""
         if url.endswith("/sendMessage") and request_data is not None:
             params = dict(request_data.parameters)
-            queued = self.script.get(int(params["chat_id"]))
+            queued = self.script.get(int(str(params["chat_id"])))
             if queued:
                 status, parameters = queued.pop(0)
                 self.refused.append(ApiCall("sendMessage", params))

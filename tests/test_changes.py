@@ -11,17 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app.settings import Settings
-from bot.broadcast.notices import (
-    REMOVED,
-    ChangeKind,
-    Known,
-    ProgrammeNotifier,
-    Slot,
-    diff_programme,
-    notice_text,
-)
+from bot.broadcast.notices import ProgrammeNotifier, notice_text
 from bot.clock import utc_now
 from bot.domain import EventInfo, KnowledgeBase, Session, Vertical
+from bot.knowledge.diff import REMOVED, ChangeKind, Known, Slot, diff_programme
 from bot.storage.store import Store, iso
 
 ZONE = ZoneInfo("Africa/Casablanca")

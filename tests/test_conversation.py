@@ -172,13 +172,13 @@ async def test_admin_commands_registered_elsewhere_are_not_called_unknown(bot: B
 
 
 async def test_in_groups_only_commands_and_mentions_are_answered(bot: Bot) -> None:
-    group = {"chat_id": -100123}
-    await bot.text("Quand ont lieu les Assises ?", **group)
+    group = -100123
+    await bot.text("Quand ont lieu les Assises ?", chat_id=group)
     assert bot.replies() == []
-    await bot.text("@assises_test_bot quand ont lieu les Assises ?", **group)
+    await bot.text("@assises_test_bot quand ont lieu les Assises ?", chat_id=group)
     assert "Rabat" in bot.replies()[-1]
     assert bot.assistant.questions[-1] == "quand ont lieu les Assises ?"
-    await bot.text("/programme@assises_test_bot", **group)
+    await bot.text("/programme@assises_test_bot", chat_id=group)
     assert len(bot.replies()) == 2
     assert bot.errors == []
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.clock import frozen_at
 from bot.i18n import t
+from bot.storage.reminders import all_pending
 from tests.fake_botapi.rules import parse_html
 from tests.offline_bot import DAY1, DAY2, USER, Bot, at, fetch_one, offline_bot
 
@@ -102,7 +103,7 @@ async def test_agenda_lists_saved_sessions_and_flags_clashes(bot: Bot) -> None:
     services = bot.services
     for session_id in ("d1-0", "d1-overlap"):
         await bot.press(f"sv:{session_id}")
-    assert len(await services.reminders._pending_rows()) == 2  # type: ignore[union-attr]
+    assert len(await all_pending(services.store)) == 2
     await bot.text("/agenda")
     agenda = parse_html(bot.replies()[-1])
     assert "Session 0" in agenda

@@ -16,10 +16,12 @@ from telegram.ext import Application, ApplicationBuilder, CallbackContext, JobQu
 from telegram.request import BaseRequest, RequestData
 
 from bot.app.settings import Settings
-from bot.broadcast.reminders import JOB_PREFIX, ChangeKind, ReminderScheduler
+from bot.broadcast.reminders import JOB_PREFIX, ReminderScheduler
 from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Session
+from bot.knowledge.diff import ChangeKind
 from bot.storage.store import Store, iso
+from bot.storage.users import upsert_user
 
 LEAD = timedelta(minutes=15)
 
@@ -105,7 +107,7 @@ def settings() -> Settings:
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     store = await Store.open(tmp_path / "db.sqlite3")
     for user_id, language in ((1, "fr"), (2, "ar"), (3, "en-GB")):
-        await store.upsert_user(user_id, language=language)
+        await upsert_user(store, user_id, language=language)
     yield store
     await store.close()
 

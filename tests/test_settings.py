@@ -11,10 +11,6 @@ from pydantic import ValidationError
 from bot.app.settings import Settings
 
 
-def make(**env: str) -> Settings:
-    return Settings(_env_file=None, **env)  # type: ignore[call-arg]
-
-
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

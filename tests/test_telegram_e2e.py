@@ -140,9 +140,11 @@ async def test_programme_buttons_calendar_file_and_inline_mode(running: Running)
     await running.reply_to(user, "/programme")
     days = api.messages_to(user)[-1]
     api.press_button(user, days.message_id, days.callback_data("1 July"))
-    day = await api.wait_for(lambda: (m := api.messages_to(user)[-1]).edits and m, what="day page")
+    day = await api.wait_for(
+        lambda: m if (m := api.messages_to(user)[-1]).edits else None, what="day page"
+    )
     api.press_button(user, day.message_id, day.buttons[0]["callback_data"])
-    card = await api.wait_for(lambda: (m := api.messages_to(user)[-1]).edits > 1 and m)
+    card = await api.wait_for(lambda: m if (m := api.messages_to(user)[-1]).edits > 1 else None)
     assert "📅" in card.text
     api.press_button(user, card.message_id, card.callback_data(".ics"))
     [upload] = await api.wait_for(lambda: api.uploads, what="the .ics upload")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -87,9 +88,9 @@ def test_unknown_backend() -> None:
         create_index(4, "annoy")
 
 
-def _manifest(**changes: object) -> IndexManifest:
+def _manifest(**changes: Any) -> IndexManifest:
     base = IndexManifest(model="m", dimension=8, corpus_hash="abc", passages=3)
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return replace(base, **changes)
 
 
 def test_saved_index_is_reused_only_when_the_manifest_matches(tmp_path: Path) -> None:

@@ -91,7 +91,7 @@ async def test_changes_are_reloaded_in_a_thread_and_a_failed_follow_up_is_surviv
         if len(reports) == 2:
             raise RuntimeError("Telegram is down")
 
-    watcher = KnowledgeWatcher(assistant, make_settings(tmp_path), follow_up)  # type: ignore[arg-type]
+    watcher = KnowledgeWatcher(assistant, make_settings(tmp_path), follow_up)
     await watcher.start()
     try:
         await wait_for(lambda: len(reports) == 1)

@@ -29,7 +29,7 @@ from bot.telegram.users import ADDRESSED_TO_BOT, FloodGate, track_user
 if TYPE_CHECKING:
     from telegram.request import BaseRequest
 
-    from bot.search.assistant import Assistant
+    from bot.telegram.services import BotAssistant
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
 
 def build_application(
     settings: Settings,
-    assistant: Assistant | None = None,
+    assistant: BotAssistant | None = None,
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
 from bot.app.health import touch_heartbeat
 from bot.app.settings import Settings
 from bot.storage.store import Store
-from bot.telegram.services import SERVICES_KEY, Services, get_services
-
-if TYPE_CHECKING:
-    from bot.search.assistant import Assistant
+from bot.telegram.services import SERVICES_KEY, BotAssistant, Services, get_services
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +30,7 @@ async def heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def open_services(
-    application: AnyApplication, settings: Settings, assistant: Assistant | None
+    application: AnyApplication, settings: Settings, assistant: BotAssistant | None
 ) -> Services:
     """Open storage, the assistant and the background workers; store them in `bot_data`."""
     store = await Store.open(settings.database_path)

@@ -13,11 +13,11 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.broadcast.notices import ProgrammeNotifier
-from bot.broadcast.outbox import admin_chats
 from bot.domain import KnowledgeError
 from bot.i18n import normalise_language, t
 from bot.knowledge.watcher import OnReload, ReloadReport
 from bot.storage.store import Store
+from bot.storage.users import admin_chats
 
 if TYPE_CHECKING:
     from bot.broadcast.config import BroadcastSettings

@@ -1,7 +1,7 @@
 """Programme changes between knowledge versions, told once to the attendees they concern.
 
-Sessions are compared by id (the `guid` of a pretalx/frab event) against `known_sessions`, the
-programme as last seen, which survives restarts. Who hears about a change: attendees who saved
+Each new programme is diffed (`bot.knowledge.diff`) against `known_sessions`, the programme as
+last seen, which survives restarts. Who hears about a change: attendees who saved
 the session or asked for its reminder, and followers of its vertical (new sessions: followers
 only). Notices ride the broadcast queue (rate limits, retries, blocked users), one per language,
 and `change_notices` records each (user, session, version) in the same transaction: nobody gets
@@ -11,128 +11,18 @@ the same notice twice, even across restarts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
-from enum import StrEnum
-
-import aiosqlite
+from datetime import tzinfo
 
 from bot.broadcast.config import BroadcastSettings
 from bot.broadcast.outbox import add_notice
-from bot.clock import utc_now
-from bot.domain import KnowledgeBase, Session, Vertical
+from bot.domain import KnowledgeBase, Vertical
 from bot.i18n import normalise_language, t
 from bot.i18n.dates import quote, spell_short_date, spell_time_range
-from bot.storage.store import Store, iso
+from bot.knowledge.diff import REMOVED, ChangeKind, Known, ProgrammeChange, Slot, diff_programme
+from bot.storage import programme
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
-
-REMOVED = "removed"  # the fingerprint of a session no longer in the programme
-
-
-class ChangeKind(StrEnum):
-    """What happened to a session between two versions of the programme."""
-
-    MOVED = "moved"  # time or room changed (or a cancelled session is back)
-    CANCELLED = "cancelled"
-    REMOVED = "removed"
-    NEW = "new"
-
-
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """When and where a session takes place, as `known_sessions` remembers it."""
-
-    start: datetime
-    end: datetime
-    room: str
-    status: str
-
-    @classmethod
-    def of(cls, session: Session) -> Slot:
-        """The slot of a session."""
-        return cls(session.start, session.end, session.room, session.status)
-
-    @classmethod
-    def parse(cls, fingerprint: str) -> Slot:
-        """Read back a fingerprint (`start|end|room|status`; a room may contain `|`)."""
-        start, end, rest = fingerprint.split("|", 2)
-        room, status = rest.rsplit("|", 1)
-        return cls(datetime.fromisoformat(start), datetime.fromisoformat(end), room, status)
-
-    @property
-    def fingerprint(self) -> str:
-        """The stored form."""
-        return f"{iso(self.start)}|{iso(self.end)}|{self.room}|{self.status}"
-
-
-@dataclass(frozen=True, slots=True)
-class Known:
-    """A session as last seen."""
-
-    title: str
-    vertical_id: str | None
-    fingerprint: str
-
-
-@dataclass(frozen=True, slots=True)
-class ProgrammeChange:
-    """One change worth telling attendees about."""
-
-    kind: ChangeKind
-    session_id: str
-    title: str
-    vertical_id: str | None
-    fingerprint: str  # the new version (REMOVED for a removed session)
-    before: Slot | None = None
-    after: Slot | None = None
-
-
-def diff_programme(
-    known: Mapping[str, Known], sessions: Mapping[str, Session]
-) -> list[ProgrammeChange]:
-    """The changes from the known programme to `sessions`, in a stable order."""
-    changes: list[ProgrammeChange] = []
-    for session_id, old in sorted(known.items()):
-        if session_id in sessions or old.fingerprint == REMOVED:
-            continue
-        before = Slot.parse(old.fingerprint)
-        if before.status != "cancelled":
-            changes.append(
-                ProgrammeChange(
-                    ChangeKind.REMOVED, session_id, old.title, old.vertical_id, REMOVED, before
-                )
-            )
-    for session_id, session in sorted(sessions.items()):
-        after = Slot.of(session)
-        seen = known.get(session_id)
-        previous = (
-            None if seen is None or seen.fingerprint == REMOVED else Slot.parse(seen.fingerprint)
-        )
-        if previous is None:
-            kind = None if session.cancelled else ChangeKind.NEW
-        elif previous == after:
-            continue
-        else:
-            kind = _kind(previous, after)
-        if kind is not None:
-            changes.append(
-                ProgrammeChange(
-                    kind, session_id, session.title, session.vertical_id, after.fingerprint,
-                    previous, after,
-                )
-            )  # fmt: skip
-    return changes
-
-
-def _kind(before: Slot, after: Slot) -> ChangeKind | None:
-    if after.status == "cancelled":
-        return None if before.status == "cancelled" else ChangeKind.CANCELLED
-    moved = (before.start, before.end, before.room) != (after.start, after.end, after.room)
-    if moved or before.status == "cancelled":
-        return ChangeKind.MOVED
-    return None  # tentative <-> confirmed at the same time and place: nothing to say
 
 
 def notice_text(change: ProgrammeChange, language: str, zone: tzinfo, vertical: str = "") -> str:
@@ -160,21 +50,8 @@ def _when(slot: Slot, language: str, zone: tzinfo) -> str:
 
 async def load_known(store: Store) -> dict[str, Known]:
     """The programme as last seen."""
-    async with store.db.execute(
-        "SELECT session_id, title, vertical_id, fingerprint FROM known_sessions"
-    ) as cursor:
-        rows = await cursor.fetchall()
-    return {str(r[0]): Known(str(r[1]), r[2], str(r[3])) for r in rows}
-
-
-async def _remember(db: aiosqlite.Connection, session_id: str, known: Known) -> None:
-    await db.execute(
-        "INSERT INTO known_sessions (session_id, fingerprint, title, vertical_id, updated_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(session_id) DO UPDATE SET"
-        " fingerprint = excluded.fingerprint, title = excluded.title,"
-        " vertical_id = excluded.vertical_id, updated_at = excluded.updated_at",
-        (session_id, known.fingerprint, known.title, known.vertical_id, iso(utc_now())),
-    )
+    rows = await programme.known_sessions(store)
+    return {r.session_id: Known(r.title, r.vertical_id, r.fingerprint) for r in rows}
 
 
 class ProgrammeNotifier:
@@ -208,44 +85,29 @@ class ProgrammeNotifier:
     async def _record(self, knowledge: KnowledgeBase, removed: list[str]) -> None:
         async with self.store.transaction() as db:
             for session_id, session in knowledge.sessions.items():
-                fingerprint = Slot.of(session).fingerprint
-                await _remember(
-                    db, session_id, Known(session.title, session.vertical_id, fingerprint)
+                known = Known.of(session)
+                row = programme.KnownRow(
+                    session_id, known.title, known.vertical_id, known.fingerprint
                 )
+                await programme.remember(db, row)
             for session_id in removed:
-                await db.execute(
-                    "UPDATE known_sessions SET fingerprint = ?, updated_at = ?"
-                    " WHERE session_id = ?",
-                    (REMOVED, iso(utc_now()), session_id),
-                )
+                await programme.set_fingerprint(db, session_id, REMOVED)
 
     async def _notify(
         self, change: ProgrammeChange, zone: tzinfo, vertical: Vertical | None
     ) -> int:
         """Queue this change's notices to whoever has not had them; return how many."""
-        concerned = (
-            "" if change.kind is ChangeKind.NEW
-            else " OR user_id IN (SELECT user_id FROM saved_sessions WHERE session_id = :s)"
-            " OR user_id IN (SELECT user_id FROM reminders WHERE session_id = :s"
-            " AND sent_at IS NULL)"
-        )  # fmt: skip
         by_language: dict[str, list[int]] = {}
         async with self.store.transaction() as db:
-            async with db.execute(
-                "SELECT user_id, chat_id, language FROM users WHERE blocked = 0 AND ("
-                " user_id IN (SELECT user_id FROM follows WHERE vertical_id = :v)"
-                f"{concerned}) ORDER BY user_id",
-                {"s": change.session_id, "v": change.vertical_id or ""},
-            ) as cursor:
-                users = await cursor.fetchall()
+            users = await programme.concerned_users(
+                db,
+                change.session_id,
+                change.vertical_id,
+                followers_only=change.kind is ChangeKind.NEW,
+            )
             for user_id, chat_id, language in users:
-                claimed = await db.execute(
-                    "INSERT OR IGNORE INTO change_notices (user_id, session_id, fingerprint,"
-                    " sent_at) VALUES (?, ?, ?, ?)",
-                    (user_id, change.session_id, change.fingerprint, iso(utc_now())),
-                )
-                if claimed.rowcount == 1:
-                    by_language.setdefault(normalise_language(language), []).append(int(chat_id))
+                if await programme.claim_notice(db, user_id, change.session_id, change.fingerprint):
+                    by_language.setdefault(normalise_language(language), []).append(chat_id)
             for language, chat_ids in sorted(by_language.items()):
                 label = vertical.name(language) if vertical else ""
                 await add_notice(db, notice_text(change, language, zone, label), chat_ids)

@@ -7,7 +7,7 @@ Never twice: the job claims the row (`sent_at` set where it was NULL) in a commi
 *before* calling Telegram, so a second run, a duplicate job or a restart finds it sent. A failed
 send is not retried: at most once. Never for a session that moved without saying so: a row keeps
 the start it was computed for; the job sends only while the programme still has that start,
-and `reconcile` moves reminders (reporting who was affected) after a knowledge reload.
+and `reconcile` moves or cancels reminders after a knowledge reload and at start-up.
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from html import escape
 from typing import Any
 
-import aiosqlite
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
@@ -31,63 +29,33 @@ from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Session
 from bot.i18n import normalise_language, t
 from bot.i18n.dates import join_date_time, spell_short_date, spell_time_range
-from bot.storage.store import Store, iso, parse_iso
+from bot.knowledge.diff import ChangeKind, ProgrammeChange, diff_booking
+from bot.storage import reminders as rows
+from bot.storage.reminders import Reminder
+from bot.storage.store import Store
+from bot.storage.users import mark_blocked, user_language
 
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "reminder:"
-_PENDING = "sent_at IS NULL AND cancelled_at IS NULL"
-_COLUMNS = "id, user_id, chat_id, session_id, session_start, remind_at"
-
-
-class ChangeKind(StrEnum):
-    """What happened to a session someone asked to be reminded of."""
-
-    MOVED = "moved"
-    CANCELLED = "cancelled"
-    REMOVED = "removed"  # no longer in the programme
 
 
 @dataclass(frozen=True, slots=True)
 class ReminderChange:
-    """A pending reminder touched by a programme change, for the change notices."""
+    """A pending reminder that `reconcile` cancelled, or moved to its session's new start."""
 
     user_id: int
     chat_id: int
     session_id: str
-    kind: ChangeKind
+    kind: ChangeKind  # MOVED, CANCELLED or REMOVED
     old_start: datetime
     new_start: datetime | None = None  # for MOVED
     remind_at: datetime | None = None  # the new reminder, None when none is scheduled
 
 
-@dataclass(frozen=True, slots=True)
-class _Reminder:
-    id: int
-    user_id: int
-    chat_id: int
-    session_id: str
-    session_start: datetime
-    remind_at: datetime
-
-    @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> _Reminder:
-        return cls(
-            id=int(row["id"]),
-            user_id=int(row["user_id"]),
-            chat_id=int(row["chat_id"]),
-            session_id=str(row["session_id"]),
-            session_start=parse_iso(row["session_start"]),
-            remind_at=parse_iso(row["remind_at"]),
-        )
-
-    def matches(self, session: Session | None) -> bool:
-        """Whether the programme still has this session, not cancelled, at the same start."""
-        return (
-            session is not None
-            and not session.cancelled
-            and iso(session.start) == iso(self.session_start)
-        )
+def _change_of(reminder: Reminder, knowledge: KnowledgeBase) -> ProgrammeChange | None:
+    """What happened to the reminder's session since its start was booked (None: nothing)."""
+    return diff_booking(reminder.session_id, reminder.session_start, knowledge.sessions)
 
 
 class ReminderScheduler:
@@ -120,50 +88,27 @@ class ReminderScheduler:
         if session.cancelled or remind_at <= utc_now():
             return None
         async with self._store.transaction() as db:
-            stale = await self._cancel_rows(
-                db,
-                "user_id = ? AND session_id = ? AND session_start != ?",
-                (user_id, session.id, iso(session.start)),
+            stale = await rows.cancel_other_starts(
+                db, utc_now(), user_id, session.id, session.start
             )
-            await db.execute(
-                "INSERT INTO reminders (user_id, chat_id, session_id, session_start, remind_at)"
-                " VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (user_id, session_id, session_start) DO UPDATE"
-                " SET cancelled_at = NULL, chat_id = excluded.chat_id,"
-                " remind_at = excluded.remind_at WHERE reminders.sent_at IS NULL",
-                (user_id, chat_id, session.id, iso(session.start), iso(remind_at)),
+            reminder, sent = await rows.book(
+                db, user_id, chat_id, session.id, session.start, remind_at
             )
-            async with db.execute(
-                f"SELECT {_COLUMNS}, sent_at FROM reminders"
-                " WHERE user_id = ? AND session_id = ? AND session_start = ?",
-                (user_id, session.id, iso(session.start)),
-            ) as cursor:
-                row = await cursor.fetchone()
         self._remove_jobs(stale)
-        assert row is not None
-        reminder = _Reminder.from_row(row)
-        if row["sent_at"] is None:
+        if not sent:
             self._add_job(reminder)
         return reminder.remind_at
 
     async def cancel(self, user_id: int, session_id: str) -> int:
         """Cancel the user's pending reminder for this session; how many were cancelled."""
         async with self._store.transaction() as db:
-            ids = await self._cancel_rows(
-                db, "user_id = ? AND session_id = ?", (user_id, session_id)
-            )
+            ids = await rows.cancel_session(db, utc_now(), user_id, session_id)
         self._remove_jobs(ids)
         return len(ids)
 
     async def pending(self, user_id: int, session_id: str) -> datetime | None:
         """When the user's pending reminder for this session goes out, if there is one."""
-        async with self._store.db.execute(
-            f"SELECT remind_at FROM reminders WHERE user_id = ? AND session_id = ? AND {_PENDING}"
-            " ORDER BY remind_at DESC LIMIT 1",
-            (user_id, session_id),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return parse_iso(row[0]) if row else None
+        return await rows.pending_time(self._store, user_id, session_id)
 
     async def restore(self) -> int:
         """Re-create the jobs of pending reminders at start-up; how many were scheduled.
@@ -178,17 +123,14 @@ class ReminderScheduler:
             log.info("restore: %d reminders followed programme changes", len(changes))
         now = utc_now()
         due, dropped = [], []
-        for reminder in await self._pending_rows():
+        for reminder in await rows.all_pending(self._store):
             if reminder.session_start <= now:
                 dropped.append(reminder)
-            elif reminder.matches(knowledge.sessions.get(reminder.session_id)):
+            elif _change_of(reminder, knowledge) is None:
                 due.append(reminder)
         if dropped:
             async with self._store.transaction() as db:
-                await db.executemany(
-                    f"UPDATE reminders SET cancelled_at = ? WHERE id = ? AND {_PENDING}",
-                    [(iso(now), r.id) for r in dropped],
-                )
+                await rows.cancel_all_pending(db, now, [r.id for r in dropped])
             log.info("restore: dropped %d reminders for sessions already started", len(dropped))
         for reminder in due:
             self._add_job(reminder)
@@ -197,8 +139,10 @@ class ReminderScheduler:
     async def reconcile(self, knowledge: KnowledgeBase) -> list[ReminderChange]:
         """Follow a new programme: move reminders of moved sessions, cancel the others.
 
-        Returns the pending reminders affected (for the change notices); reminders for
-        sessions that were already over before the change are dropped without a report.
+        Each pending reminder is diffed (`diff_booking`) against the start it was booked for.
+        Returns the reminders cancelled or moved, except those whose session was already
+        over before the change (dropped without a report); `restore` logs how many, the
+        reload follow-up ignores them (the change notices diff the programme themselves).
         A programme without any session is taken for a failed load and changes nothing.
         """
         now = utc_now()
@@ -207,54 +151,38 @@ class ReminderScheduler:
             log.warning("reconcile skipped: the programme has no sessions")
             return changes
         stale: list[int] = []
-        moved: list[_Reminder] = []
-        rows = await self._pending_rows()
+        moved: list[Reminder] = []
+        pending = await rows.all_pending(self._store)
         async with self._store.transaction() as db:
-            for reminder in rows:
-                session = knowledge.sessions.get(reminder.session_id)
-                if reminder.matches(session):
+            for reminder in pending:
+                change = _change_of(reminder, knowledge)
+                if change is None:
                     continue
-                cancelled = await db.execute(
-                    f"UPDATE reminders SET cancelled_at = ? WHERE id = ? AND {_PENDING}",
-                    (iso(now), reminder.id),
-                )
-                if cancelled.rowcount != 1:
+                if not await rows.cancel_pending(db, now, reminder.id):
                     continue  # sent or cancelled meanwhile
                 stale.append(reminder.id)
-                if session is None or session.cancelled:
-                    kind = ChangeKind.REMOVED if session is None else ChangeKind.CANCELLED
+                if change.kind is not ChangeKind.MOVED:  # cancelled or removed
                     if reminder.session_start > now:
-                        changes.append(self._change(reminder, kind))
+                        changes.append(self._change(reminder, change.kind))
                     continue
-                if session.start <= now:
+                assert change.after is not None
+                new_start = change.after.start
+                if new_start <= now:
                     if reminder.session_start > now:
-                        changes.append(self._change(reminder, ChangeKind.MOVED, session.start))
+                        changes.append(self._change(reminder, ChangeKind.MOVED, new_start))
                     continue
                 # Moved to a future start: remind before the new start, or at once if that
                 # moment has passed already (the reminder itself states the new time). A row
                 # for that start may exist (moved back): revive it unless it was sent.
-                remind_at = max(session.start - self.lead, now)
-                start, at = iso(session.start), iso(remind_at)
-                async with db.execute(
-                    "INSERT INTO reminders (user_id, chat_id, session_id, session_start,"
-                    " remind_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
-                    " SET cancelled_at = NULL, remind_at = excluded.remind_at"
-                    " WHERE reminders.sent_at IS NULL RETURNING id",
-                    (reminder.user_id, reminder.chat_id, session.id, start, at),
-                ) as cursor:
-                    revived = await cursor.fetchone()
+                remind_at = max(new_start - self.lead, now)
+                revived = await rows.move(db, reminder, new_start, remind_at)
                 new_at = None
                 if revived is not None:
                     new_at = remind_at
                     moved.append(
-                        replace(
-                            reminder,
-                            id=int(revived[0]),
-                            session_start=session.start,
-                            remind_at=remind_at,
-                        )
+                        replace(reminder, id=revived, session_start=new_start, remind_at=remind_at)
                     )
-                changes.append(self._change(reminder, ChangeKind.MOVED, session.start, new_at))
+                changes.append(self._change(reminder, ChangeKind.MOVED, new_start, new_at))
         self._remove_jobs(stale)
         for reminder in moved:
             self._add_job(reminder)
@@ -262,36 +190,26 @@ class ReminderScheduler:
 
     async def send_due(self, reminder_id: int, bot: Bot) -> bool:
         """Send this reminder if it is still pending and its session unchanged; True if sent."""
-        async with self._store.db.execute(
-            f"SELECT {_COLUMNS} FROM reminders WHERE id = ? AND {_PENDING}", (reminder_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
+        reminder = await rows.pending(self._store, reminder_id)
+        if reminder is None:
             return False  # already sent, cancelled, or gone
-        reminder = _Reminder.from_row(row)
         knowledge = self._knowledge()
         session = knowledge.sessions.get(reminder.session_id)
-        if session is None or not reminder.matches(session):
+        if session is None or _change_of(reminder, knowledge) is not None:
             log.info("reminder %d not sent: its session changed", reminder_id)
             return False  # `reconcile` moves or cancels it
         now = utc_now()
         text = await self._render(reminder, session, knowledge, now)
         async with self._store.transaction() as db:
             if session.start <= now:
-                await db.execute(
-                    "UPDATE reminders SET cancelled_at = ? WHERE id = ?", (iso(now), reminder.id)
-                )
+                await rows.cancel(db, now, reminder.id)
                 return False
-            claimed = await db.execute(
-                f"UPDATE reminders SET sent_at = ? WHERE id = ? AND {_PENDING}",
-                (iso(now), reminder.id),
-            )
-            if claimed.rowcount != 1:
+            if not await rows.claim(db, now, reminder.id):
                 return False
         try:
             await bot.send_message(chat_id=reminder.chat_id, text=text, parse_mode=ParseMode.HTML)
         except Forbidden:
-            await self._store.mark_blocked(reminder.chat_id)
+            await mark_blocked(self._store, reminder.chat_id)
             log.info("reminder %d: user %d blocked the bot", reminder.id, reminder.user_id)
             return False
         except TelegramError as exc:
@@ -307,9 +225,9 @@ class ReminderScheduler:
         await self.send_due(reminder_id, context.bot)
 
     async def _render(
-        self, reminder: _Reminder, session: Session, knowledge: KnowledgeBase, now: datetime
+        self, reminder: Reminder, session: Session, knowledge: KnowledgeBase, now: datetime
     ) -> str:
-        language = normalise_language(await self._store.user_language(reminder.user_id))
+        language = normalise_language(await user_language(self._store, reminder.user_id))
         zone = self._settings.zone(knowledge.event.timezone if knowledge.event else None)
         minutes = max(1, round((session.start - now).total_seconds() / 60))
         start, end = session.start.astimezone(zone), session.end.astimezone(zone)
@@ -327,7 +245,7 @@ class ReminderScheduler:
 
     @staticmethod
     def _change(
-        reminder: _Reminder,
+        reminder: Reminder,
         kind: ChangeKind,
         new_start: datetime | None = None,
         remind_at: datetime | None = None,
@@ -342,24 +260,7 @@ class ReminderScheduler:
             remind_at,
         )
 
-    async def _pending_rows(self) -> list[_Reminder]:
-        async with self._store.db.execute(
-            f"SELECT {_COLUMNS} FROM reminders WHERE {_PENDING} ORDER BY remind_at, id"
-        ) as cursor:
-            return [_Reminder.from_row(row) for row in await cursor.fetchall()]
-
-    @staticmethod
-    async def _cancel_rows(
-        db: aiosqlite.Connection, where: str, params: Sequence[object]
-    ) -> list[int]:
-        """Mark matching pending rows cancelled inside the caller's transaction; their ids."""
-        async with db.execute(
-            f"UPDATE reminders SET cancelled_at = ? WHERE {where} AND {_PENDING} RETURNING id",
-            (iso(utc_now()), *params),
-        ) as cursor:
-            return [int(row[0]) for row in await cursor.fetchall()]
-
-    def _add_job(self, reminder: _Reminder) -> None:
+    def _add_job(self, reminder: Reminder) -> None:
         """(Re)create the timer; a moment already past runs at once."""
         self._remove_jobs([reminder.id])
         self._jobs.run_once(

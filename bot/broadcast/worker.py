@@ -1,4 +1,4 @@
-"""Announcements: deliver the SQLite queue (`bot.broadcast.outbox`) under Telegram's limits.
+"""Announcements: deliver the SQLite queue (`bot.storage.outbox`) under Telegram's limits.
 
 `python -m bot broadcast` and the admins' `/broadcast` only write rows; the running bot's
 `BroadcastWorker` polls the queue and sends. Each send takes a slot of the shared
@@ -15,7 +15,6 @@ import logging
 import time
 from datetime import timedelta
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from telegram import Bot
@@ -32,10 +31,12 @@ from telegram.ext import ExtBot
 
 from bot.broadcast.config import BroadcastSettings
 from bot.broadcast.limiter import BROADCAST_FLAG, OutboundLimiter, retry_seconds
-from bot.broadcast.outbox import ANNOUNCEMENT, Broadcast, Outbox, Tally, admin_chats, enqueue
+from bot.broadcast.outbox import enqueue
 from bot.clock import utc_now
 from bot.i18n import normalise_language, t
+from bot.storage.outbox import ANNOUNCEMENT, Broadcast, Outbox, Tally
 from bot.storage.store import Store
+from bot.storage.users import admin_chats, chat_language
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +50,6 @@ async def enqueue_from_cli(
         return await enqueue(store, text, language=language, vertical=vertical)
     finally:
         await store.close()
-
-
-async def database_file(store: Store) -> Path | None:
-    """The file behind a store's connection (None for an in-memory database)."""
-    async with store.db.execute("PRAGMA database_list") as cursor:
-        rows = await cursor.fetchall()
-    main = next((row for row in rows if row[1] == "main"), None)
-    return Path(main[2]) if main and main[2] else None
 
 
 class _Report:
@@ -147,7 +140,7 @@ class BroadcastWorker:
 
     async def start(self) -> None:
         """Resume what a previous run left in flight, then deliver in the background."""
-        path = await database_file(self.store)
+        path = await self.store.file()
         if path is not None:
             # A connection of its own: sixty commits a second must not queue behind handlers.
             self._own_store = await Store.open(path)
@@ -190,11 +183,8 @@ class BroadcastWorker:
     async def _report_chats(self, broadcast: Broadcast) -> list[tuple[int, str]]:
         """Progress goes to the admin who confirmed it, else (command line) to every admin."""
         if broadcast.report_chat_id is not None:
-            async with self.outbox.store.db.execute(
-                "SELECT language FROM users WHERE chat_id = ?", (broadcast.report_chat_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
-            return [(broadcast.report_chat_id, normalise_language(row[0] if row else None))]
+            language = await chat_language(self.outbox.store, broadcast.report_chat_id)
+            return [(broadcast.report_chat_id, normalise_language(language))]
         if broadcast.kind != ANNOUNCEMENT:
             return []  # programme notices are quiet
         chats = await admin_chats(self.outbox.store, self.settings.admin_ids)

@@ -223,7 +223,7 @@ class Assistant:
 
     @classmethod
     def build_index(cls, settings: SearchSettings, progress: bool = False) -> IndexReport:
-        """Build or refresh the saved index (incremental thanks to the embedding cache)."""
+        """Build or refresh the saved index (only texts the embedding cache lacks are embedded)."""
         return cls._open(settings, progress)[1]
 
     @classmethod
@@ -335,8 +335,9 @@ class Assistant:
             knowledge, files = load_folder_files(
                 self.settings.knowledge_dir, previous=previous.files
             )
-            # Unchanged passages reuse the saved index; changed ones come from the cache or
-            # are embedded now. Either way the new snapshot is complete before the swap.
+            # The saved index is reused only if the whole corpus hash matches; otherwise the
+            # index is rebuilt, every vector read from the content-hash embedding cache or,
+            # for texts it lacks, embedded now. Either way the snapshot is whole before the swap.
             snapshot, report = self._snapshot_for(
                 self.settings, self.embedder, knowledge, files, scan
             )

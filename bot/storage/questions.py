@@ -1,4 +1,4 @@
-"""The questions attendees asked and what they made of the answers: the figures of /stats."""
+"""The SQL of the question log and feedback: what attendees asked, what they made of it, /stats."""
 
 from __future__ import annotations
 
@@ -61,3 +61,33 @@ async def question_rows(store: Store, answered: bool | None = None) -> list[tupl
         f"SELECT text, language, created_at FROM question_log{where} ORDER BY id"
     ) as cursor:
         return [(str(r[0]), str(r[1]), str(r[2])) for r in await cursor.fetchall()]
+
+
+async def log_question(
+    store: Store, user_id: int | None, text: str, language: str, answered: bool, top_score: float
+) -> int:
+    """Log a question asked and how it went; return its id (feedback refers to it)."""
+    async with store.transaction() as db:
+        cursor = await db.execute(
+            "INSERT INTO question_log (user_id, text, language, answered, top_score,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, text, language, int(answered), float(top_score), iso(utc_now())),
+        )
+        question_id = cursor.lastrowid
+    assert question_id is not None
+    return question_id
+
+
+async def record_feedback(store: Store, user_id: int, question_id: int, value: int) -> bool:
+    """Store a thumbs up (1) or down (-1) on the user's own question; False if not theirs."""
+    if value not in (-1, 1):
+        raise ValueError("feedback is 1 or -1")
+    async with store.transaction() as db:
+        cursor = await db.execute(
+            "INSERT INTO feedback (user_id, question_id, value, created_at)"
+            " SELECT ?, id, ?, ? FROM question_log WHERE id = ? AND user_id = ?"
+            " ON CONFLICT(user_id, question_id) DO UPDATE SET value = excluded.value,"
+            " created_at = excluded.created_at",
+            (user_id, value, iso(utc_now()), question_id, user_id),
+        )
+        return cursor.rowcount > 0

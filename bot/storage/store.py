@@ -1,4 +1,10 @@
-"""SQLite storage (aiosqlite): users, agendas, reminders, feedback, question log, follows."""
+"""The SQLite connection (aiosqlite): opening, migrating, transactions, timestamps.
+
+A `Store` wraps one connection and serialises its transactions: the bot's handlers share one,
+the broadcast worker and the command line open their own. No SQL of an aggregate lives here:
+see `users`, `agenda`, `questions`, `reminders`, `programme` and `outbox` beside it, and
+`embeddings` (a separate file, plain sqlite3, for the search's worker threads).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,6 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.clock import utc_now
 from bot.storage.migrations import MIGRATIONS
 
 BEGIN_TRIES = 50  # see Store._begin
@@ -95,99 +100,9 @@ class Store:
                     raise
             await asyncio.sleep(0.002 * attempt)
 
-    # --- attendees (conversation) ---
-
-    async def upsert_user(
-        self,
-        user_id: int,
-        *,
-        first_name: str | None = None,
-        username: str | None = None,
-        language: str | None = None,
-    ) -> str | None:
-        """Record a user seen now (first/last seen); return their effective language.
-
-        `language` is the one Telegram reports; a choice made with /lang is kept over it.
-        Writing to the bot again also lifts a past `blocked` mark.
-        """
-        now = iso(utc_now())
-        async with (
-            self.transaction() as db,
-            db.execute(
-                "INSERT INTO users (user_id, chat_id, language, first_name, username,"
-                " first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT(user_id) DO UPDATE SET first_name = excluded.first_name,"
-                " username = excluded.username, last_seen = excluded.last_seen, blocked = 0,"
-                " language = CASE WHEN users.language_chosen THEN users.language"
-                " ELSE COALESCE(excluded.language, users.language) END"
-                " RETURNING language",
-                (user_id, user_id, language, first_name, username, now, now),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
-        return str(row[0]) if row and row[0] else None
-
-    async def user_language(self, user_id: int) -> str | None:
-        """The user's stored language (chosen with /lang, else Telegram's), if known."""
-        async with self.db.execute(
-            "SELECT language FROM users WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return str(row[0]) if row and row[0] else None
-
-    async def set_language(self, user_id: int, language: str) -> None:
-        """Remember the language the user chose with /lang."""
-        async with self.transaction() as db:
-            await db.execute(
-                "UPDATE users SET language = ?, language_chosen = 1 WHERE user_id = ?",
-                (language, user_id),
-            )
-
-    async def set_subscribed(self, user_id: int, subscribed: bool) -> bool:
-        """Subscribe (/start) or unsubscribe (/stop) a known user; False if unknown."""
-        async with self.transaction() as db:
-            cursor = await db.execute(
-                "UPDATE users SET subscribed = ? WHERE user_id = ?", (int(subscribed), user_id)
-            )
-            return cursor.rowcount > 0
-
-    async def is_subscribed(self, user_id: int) -> bool:
-        """Whether the user receives announcements."""
-        async with self.db.execute(
-            "SELECT subscribed FROM users WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return bool(row and row[0])
-
-    async def mark_blocked(self, chat_id: int) -> None:
-        """Remember that Telegram refused delivery to this chat (the user blocked the bot)."""
-        async with self.transaction() as db:
-            await db.execute("UPDATE users SET blocked = 1 WHERE chat_id = ?", (chat_id,))
-
-    async def log_question(
-        self, user_id: int | None, text: str, language: str, answered: bool, top_score: float
-    ) -> int:
-        """Log a question asked and how it went; return its id (feedback refers to it)."""
-        async with self.transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO question_log (user_id, text, language, answered, top_score,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (user_id, text, language, int(answered), float(top_score), iso(utc_now())),
-            )
-            question_id = cursor.lastrowid
-        assert question_id is not None
-        return question_id
-
-    async def record_feedback(self, user_id: int, question_id: int, value: int) -> bool:
-        """Store a thumbs up (1) or down (-1) on the user's own question; False if not theirs."""
-        if value not in (-1, 1):
-            raise ValueError("feedback is 1 or -1")
-        async with self.transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO feedback (user_id, question_id, value, created_at)"
-                " SELECT ?, id, ?, ? FROM question_log WHERE id = ? AND user_id = ?"
-                " ON CONFLICT(user_id, question_id) DO UPDATE SET value = excluded.value,"
-                " created_at = excluded.created_at",
-                (user_id, value, iso(utc_now()), question_id, user_id),
-            )
-            return cursor.rowcount > 0
+    async def file(self) -> Path | None:
+        """The file behind the connection (None for an in-memory database)."""
+        async with self.db.execute("PRAGMA database_list") as cursor:
+            rows = await cursor.fetchall()
+        main = next((row for row in rows if row[1] == "main"), None)
+        return Path(main[2]) if main and main[2] else None

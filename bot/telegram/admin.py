@@ -25,16 +25,11 @@ from telegram.ext import (
 )
 
 from bot.broadcast.followup import error_lines
-from bot.broadcast.outbox import (
-    MAX_TEXT,
-    audience_size,
-    cancel_draft,
-    confirm_draft,
-    create_draft,
-)
+from bot.broadcast.outbox import MAX_TEXT, create_draft
 from bot.domain import LANGUAGES
 from bot.i18n import t
 from bot.search.question_groups import unanswered
+from bot.storage.outbox import audience_size, cancel_draft, confirm_draft
 from bot.storage.questions import collect_stats
 from bot.telegram.render import Action, button, parse_callback
 from bot.telegram.services import get_services

@@ -23,6 +23,8 @@ from telegram.ext import Application, CommandHandler, ContextTypes, ExtBot
 
 from bot.i18n import LANGUAGES, t
 from bot.i18n.dates import spell_short_date, spell_time_range
+from bot.storage import users
+from bot.storage.questions import log_question, record_feedback
 from bot.telegram import menus
 from bot.telegram.programme import NO_PREVIEW, event_zone, send_session_card
 from bot.telegram.render import (
@@ -66,7 +68,7 @@ async def start(update: Update, context: Context) -> None:
     if not is_private(message):
         await message.reply_text(t("welcome_group", language))
         return
-    await get_services(context).store.set_subscribed(user.id, True)
+    await users.set_subscribed(get_services(context).store, user.id, True)
     await message.reply_text(t("welcome", language, event=_event_name(context, language)))
     payload = context.args[0] if context.args else ""
     if payload.startswith("s_") and not await send_session_card(update, context, payload[2:]):
@@ -78,7 +80,7 @@ async def stop(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    await get_services(context).store.set_subscribed(user.id, False)
+    await users.set_subscribed(get_services(context).store, user.id, False)
     await message.reply_text(t("stopped", language_of(update, context)))
 
 
@@ -109,7 +111,7 @@ async def set_language(update: Update, context: Context) -> None:
         await query.answer()  # a forged or stale button: stop the spinner, change nothing
         return
     language = pressed.args[0]
-    await get_services(context).store.set_language(query.from_user.id, language)
+    await users.set_language(get_services(context).store, query.from_user.id, language)
     remember_language(context, language)
     await query.answer()
     await query.edit_message_text(t("lang_set", language))
@@ -167,8 +169,13 @@ async def ask(update: Update, context: Context) -> None:
         async with typing(context.bot, message.chat.id):
             answer = await services.assistant.answer_async(question)
     knowledge = answer.knowledge or services.assistant.knowledge  # the version it came from
-    question_id = await services.store.log_question(
-        user.id if user else None, question, answer.language, answer.answered, answer.top_score
+    question_id = await log_question(
+        services.store,
+        user.id if user else None,
+        question,
+        answer.language,
+        answer.answered,
+        answer.top_score,
     )
     note = t("trimmed", answer.language, limit=MAX_QUESTION_CHARS) if trimmed else ""
     await message.reply_html(
@@ -190,7 +197,7 @@ async def feedback(update: Update, context: Context) -> None:
         await query.answer()
         return
     if value in (-1, 1):
-        await get_services(context).store.record_feedback(query.from_user.id, question_id, value)
+        await record_feedback(get_services(context).store, query.from_user.id, question_id, value)
     await query.answer(t("feedback_thanks", language_of(update, context)))
 
 
@@ -280,7 +287,7 @@ async def on_error(update: object, context: Context) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if isinstance(error, Forbidden):
-        await get_services(context).store.mark_blocked(update.effective_chat.id)
+        await users.mark_blocked(get_services(context).store, update.effective_chat.id)
         return
     language = language_of(update, context)
     try:

@@ -16,8 +16,8 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.broadcast.outbox import admin_chats
 from bot.i18n import LANGUAGES, t
+from bot.storage.users import admin_chats
 from bot.telegram.services import get_services, services_of
 
 log = logging.getLogger(__name__)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.broadcast.config import BroadcastSettings
+from bot.domain import Answer, Session
+from bot.knowledge.watcher import ReloadSource
 from bot.search.assistant import SearchSettings
 
 if TYPE_CHECKING:
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
     from bot.broadcast.reminders import ReminderScheduler
     from bot.broadcast.worker import BroadcastWorker
     from bot.knowledge.watcher import KnowledgeWatcher
-    from bot.search.assistant import Assistant
     from bot.storage.store import Store
 
 SERVICES_KEY = "services"
@@ -49,13 +50,33 @@ class BotSettings(BroadcastSettings, SearchSettings, Protocol):
         ...
 
 
+class BotAssistant(ReloadSource, Protocol):
+    """What the bot uses of the search assistant (`bot.search.assistant.Assistant`)."""
+
+    def recent_answer(
+        self, question: str, top_k: int = 3, language: str | None = None
+    ) -> Answer | None:
+        """The answer if this question was just answered (instant), else None."""
+        ...
+
+    async def answer_async(
+        self, question: str, top_k: int = 3, language: str | None = None
+    ) -> Answer:
+        """Answer in a worker thread, so the event loop keeps running."""
+        ...
+
+    def search_sessions(self, query: str, limit: int = 10) -> list[Session]:
+        """The programme's sessions matching a query (inline mode)."""
+        ...
+
+
 @dataclass
 class Services:
     """Settings, storage and the assistant, shared by every handler and job."""
 
     settings: BotSettings
     store: Store
-    assistant: Assistant
+    assistant: BotAssistant
     broadcaster: BroadcastWorker | None = None
     watcher: KnowledgeWatcher | None = None
     reminders: ReminderScheduler | None = None

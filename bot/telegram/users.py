@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ContextTypes, filters
 
 from bot.i18n import normalise_language, t
+from bot.storage.users import upsert_user
 from bot.telegram.services import get_services
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,12 @@ async def track_user(update: Update, context: Context) -> None:
     if isinstance(seen, float) and now - seen < TOUCH_EVERY_SECONDS:
         return
     reported = normalise_language(user.language_code) if user.language_code else None
-    stored = await get_services(context).store.upsert_user(
-        user.id, first_name=user.first_name, username=user.username, language=reported
+    stored = await upsert_user(
+        get_services(context).store,
+        user.id,
+        first_name=user.first_name,
+        username=user.username,
+        language=reported,
     )
     context.user_data[SEEN_KEY] = now
     remember_language(context, normalise_language(stored or reported))
