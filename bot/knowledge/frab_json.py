@@ -10,11 +10,14 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain import EventInfo, KnowledgeError, Passage, PassageKind, Session, Vertical
 from bot.knowledge.passage_text import session_passage_text, spell_date_range, zone_label
 from bot.knowledge.press import clean_markdown
+from bot.knowledge.reading import MAX_DEPTH, json_too_deep, line_at
+from bot.knowledge.status import normalise_status
 
 _DURATION = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?::\d{2})?$")
 _NIGHT_HOURS = 6  # a session before 06:00 the day after the last day still belongs to it
@@ -29,8 +32,10 @@ class Schedule:
     sessions: list[Session] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     errors: list[KnowledgeError] = field(default_factory=list)
+    notices: list[KnowledgeError] = field(default_factory=list)
     broken: bool = False  # not valid JSON
     recognised: bool = True  # False: JSON, but not a frab/pretalx schedule
+    needs_context: bool = False  # times without a zone: the event's zone, from other files
 
 
 def is_schedule(data: object) -> bool:
@@ -67,10 +72,22 @@ class _LineFinder:
 
 
 def _text(value: object) -> str:
-    """A JSON value as clean text: null, numbers and \\r\\n handled."""
+    """A JSON value as clean text: null, numbers, translations and \\r\\n handled."""
+    if isinstance(value, dict):
+        value = translated(value)
     if value is None or isinstance(value, (dict, list)):
         return ""
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def translated(value: Mapping[str, object]) -> str | None:
+    """pretalx's translated field `{"en": ..., "fr": ...}`: English, else the first text."""
+    texts = {
+        str(key): text for key, text in value.items() if isinstance(text, str) and text.strip()
+    }
+    if not texts or not all(re.fullmatch(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?", k) for k in texts):
+        return None
+    return texts.get("en") or next(iter(texts.values()))
 
 
 def slugify(name: str) -> str:
@@ -114,12 +131,40 @@ def _zone_name(offset: timedelta | None) -> str:
     return f"Etc/GMT{-hours:+d}"
 
 
+class LineFinder(Protocol):
+    """Finds the line where an event starts, from the values that identify it."""
+
+    def find(self, *values: object) -> int:
+        """The line of the first value found."""
+        ...
+
+
+class KnownLines:
+    """The lines of events known in advance (rows of a spreadsheet, VEVENTs), by id."""
+
+    def __init__(self, lines: Mapping[str, int]) -> None:
+        self.lines = lines
+
+    def find(self, *values: object) -> int:
+        """The line of the first value that is a known id, else 0."""
+        return next((self.lines[str(v)] for v in values if str(v) in self.lines), 0)
+
+
 class _Importer:
-    def __init__(self, relative: str, text: str, conference: Mapping[str, object]) -> None:
+    def __init__(
+        self,
+        relative: str,
+        text: str,
+        conference: Mapping[str, object],
+        lines: LineFinder | None = None,
+        default_zone: str = "",
+    ) -> None:
         self.relative, self.conference = relative, conference
-        self.lines = _LineFinder(text)
+        self.lines = lines or _LineFinder(text)
         self.result = Schedule()
         self.zone = _zone(_text(conference.get("time_zone_name")))
+        self.default_zone = _zone(default_zone) if default_zone else None
+        self.floating = 0  # sessions whose time carries no offset and no zone applies
         self.first = _date(conference.get("start"))
         self.last = _date(conference.get("end"))
         self.verticals: dict[str, Vertical] = {}
@@ -140,6 +185,14 @@ class _Importer:
                 for event in events if isinstance(events, list) else []:
                     if isinstance(event, dict):
                         self.session(event, str(room), _date(day.get("date")))
+        if self.floating:
+            zone = self.default_zone.key if self.default_zone else "UTC"
+            message = (
+                f"no time zone: {_count(self.floating, 'session')} without an offset or a "
+                f"time_zone_name, read as {zone} times; name the event's time zone"
+            )
+            self.result.notices.append(KnowledgeError(self.relative, self.conference_line, message))
+            self.result.needs_context = True
         self.result.verticals = list(self.verticals.values())
         self.result.event = self.event_info()
         self.result.passages = [*self.overview(), *self.result.passages]
@@ -155,7 +208,9 @@ class _Importer:
             if clock:
                 moment = datetime.combine(day, time(int(clock[1]), int(clock[2])))
         if moment is not None and moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.zone or UTC)
+            if self.zone is None:
+                self.floating += 1
+            moment = moment.replace(tzinfo=self.zone or self.default_zone or UTC)
         return moment
 
     def session(self, event: Mapping[str, object], room_key: str, day: date | None) -> None:
@@ -193,12 +248,22 @@ class _Importer:
         abstract = clean_markdown(_text(event.get("abstract")), keep_urls=False)
         abstract = abstract or clean_markdown(_text(event.get("description")), keep_urls=False)
         description = f"{subtitle}. {abstract}" if subtitle and abstract else subtitle or abstract
+        status = "confirmed"
+        state = _text(event.get("state")) or _text(event.get("status"))
+        if state:
+            known = normalise_status(state)
+            if known is None:
+                self.error(line, f'{owner}: unknown state "{state}" (read as confirmed)')
+            status = known or "confirmed"
+        room = event.get("room")
+        room_name = _text(room.get("name") if isinstance(room, dict) else room)
         session = Session(
             id=identifier,
             title=title,
             start=start,
             end=end,
-            room=_text(event.get("room")) or room_key,
+            room=room_name or room_key,
+            status=status,
             vertical_id=vertical.id if vertical else None,
             speakers=_speakers(event.get("persons")),
             description=description,
@@ -254,11 +319,12 @@ class _Importer:
             return None
         title = _text(self.conference.get("title")) or _text(self.conference.get("acronym"))
         title = title or self.relative.rsplit("/", 1)[-1].removesuffix(".json")
-        zone = (
-            self.zone.key
-            if self.zone
-            else _zone_name(sessions[0].start.utcoffset() if sessions else None)
-        )
+        if self.zone:
+            zone = self.zone.key
+        elif self.floating and self.default_zone:
+            zone = self.default_zone.key
+        else:
+            zone = _zone_name(sessions[0].start.utcoffset() if sessions else None)
         return EventInfo(
             name=title,
             start_date=first,
@@ -343,6 +409,17 @@ def _date(value: object) -> date | None:
         return None
 
 
+def import_conference(
+    relative: str,
+    text: str,
+    conference: Mapping[str, object],
+    lines: LineFinder | None = None,
+    default_zone: str = "",
+) -> Schedule:
+    """Sessions, tracks and passages of a frab-shaped conference (`days[].rooms{}`)."""
+    return _Importer(relative, text, conference, lines, default_zone).run()
+
+
 def load_schedule(relative: str, text: str) -> Schedule:
     """Parse a JSON file; a frab/pretalx export becomes sessions, anything else an error."""
     try:
@@ -352,7 +429,11 @@ def load_schedule(relative: str, text: str) -> Schedule:
             relative, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})"
         )
         return Schedule(errors=[error], broken=True)
+    except RecursionError:
+        line = line_at(text, json_too_deep(text))
+        error = KnowledgeError(relative, line, f"nested too deeply (over {MAX_DEPTH} levels)")
+        return Schedule(errors=[error], broken=True)
     if not is_schedule(data):
         error = KnowledgeError(relative, 1, "not a frab/pretalx schedule")
         return Schedule(errors=[error], recognised=False)
-    return _Importer(relative, text, data["schedule"]["conference"]).run()
+    return import_conference(relative, text, data["schedule"]["conference"])

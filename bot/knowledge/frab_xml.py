@@ -1,0 +1,81 @@
+"""frab/pentabarf `schedule.xml` (the voc/schedule XSD: pretalx, frab, FOSDEM, CCC events).
+
+The XML is parsed with defusedxml (no entity expansion, no external references) and each
+`<event>` becomes the same event mapping as in the JSON export, so both formats produce the
+same sessions and passages through one importer.
+"""
+
+from __future__ import annotations
+
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from bot.domain import KnowledgeError
+from bot.knowledge.frab_json import Schedule, import_conference
+
+_EVENT_FIELDS = (
+    "date", "start", "duration", "room", "title", "subtitle", "track", "type", "language",
+    "abstract", "description", "state", "status", "slug", "url",
+)  # fmt: skip
+_CONFERENCE_FIELDS = ("acronym", "title", "start", "end", "time_zone_name", "base_url")
+
+
+def _child_text(element: Element, tag: str) -> str:
+    child = element.find(tag)
+    return "".join(child.itertext()).strip() if child is not None else ""
+
+
+def _event(element: Element, room: str) -> dict[str, object]:
+    """One `<event>` as the JSON export spells it."""
+    event: dict[str, object] = {name: _child_text(element, name) for name in _EVENT_FIELDS}
+    event["guid"] = element.get("guid") or ""
+    event["id"] = element.get("id") or ""
+    event["room"] = event["room"] or room
+    persons = element.find("persons")
+    event["persons"] = [
+        {"public_name": "".join(person.itertext()).strip()}
+        for person in (persons if persons is not None else [])
+    ]
+    links = element.find("links")
+    event["links"] = [
+        {"url": link.get("href") or "", "title": "".join(link.itertext()).strip()}
+        for link in (links if links is not None else [])
+    ]
+    return event
+
+
+def _conference(root: Element) -> dict[str, object]:
+    """The `<conference>` block and every day's rooms, as the JSON export nests them."""
+    block = root.find("conference")
+    conference: dict[str, object] = {
+        name: _child_text(block, name) if block is not None else "" for name in _CONFERENCE_FIELDS
+    }
+    days = []
+    for day in root.findall("day"):
+        rooms: dict[str, list[dict[str, object]]] = {}
+        for room in day.findall("room"):
+            name = room.get("name") or ""
+            rooms.setdefault(name, []).extend(_event(e, name) for e in room.findall("event"))
+        days.append({"date": day.get("date") or "", "rooms": rooms})
+    conference["days"] = days
+    return conference
+
+
+def load_schedule_xml(relative: str, data: bytes, zone: str = "") -> Schedule:
+    """Read a schedule.xml; anything else in XML is named as not a schedule."""
+    try:
+        root = fromstring(data)
+    except ParseError as exc:
+        line, column = exc.position
+        error = KnowledgeError(relative, line, f"invalid XML: {exc.msg} (column {column + 1})")
+        return Schedule(errors=[error], broken=True)
+    except DefusedXmlException as exc:  # entity declarations or external references
+        error = KnowledgeError(relative, 1, f"unsafe XML refused: {exc}")
+        return Schedule(errors=[error], broken=True)
+    if root.tag != "schedule":
+        message = f"not a frab/pentabarf schedule.xml (the root is <{root.tag}>, not <schedule>)"
+        return Schedule(errors=[KnowledgeError(relative, 1, message)], recognised=False)
+    text = data.decode("utf-8", errors="replace")
+    return import_conference(relative, text, _conference(root), default_zone=zone)
