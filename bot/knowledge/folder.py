@@ -210,9 +210,9 @@ def load_folder_files(
     # Programme parts that refer to another file's event or verticals are resolved against
     # everything the other files declare.
     if any(f.needs_context and not f.broken for f in files.values()):
-        event = _main_event(files.values())
         for relative, loaded in files.items():
             if loaded.needs_context and not loaded.broken:
+                event = _main_event(other for other in files.values() if other is not loaded)
                 verticals = {
                     v.id: v
                     for other in files.values()

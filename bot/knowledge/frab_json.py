@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.domain import EventInfo, KnowledgeError, Passage, PassageKind, Session, Vertical
 from bot.knowledge.passage_text import session_passage_text, spell_date_range, zone_label
 from bot.knowledge.press import clean_markdown
-from bot.knowledge.reading import MAX_DEPTH, json_too_deep, line_at
+from bot.knowledge.reading import DEFAULT_TIMEZONE, MAX_DEPTH, json_too_deep, line_at
 from bot.knowledge.status import normalise_status
 
 _DURATION = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?::\d{2})?$")
@@ -163,7 +163,9 @@ class _Importer:
         self.lines = lines or _LineFinder(text)
         self.result = Schedule()
         self.zone = _zone(_text(conference.get("time_zone_name")))
-        self.default_zone = _zone(default_zone) if default_zone else None
+        # Times without an offset: the folder's event zone, else the documented default.
+        self.default_zone = _zone(default_zone) or ZoneInfo(DEFAULT_TIMEZONE)
+        self.zone_guessed = not default_zone
         self.floating = 0  # sessions whose time carries no offset and no zone applies
         self.first = _date(conference.get("start"))
         self.last = _date(conference.get("end"))
@@ -186,13 +188,14 @@ class _Importer:
                     if isinstance(event, dict):
                         self.session(event, str(room), _date(day.get("date")))
         if self.floating:
-            zone = self.default_zone.key if self.default_zone else "UTC"
+            self.result.needs_context = True
+        if self.floating and self.zone_guessed:
+            zone = self.default_zone.key
             message = (
                 f"no time zone: {_count(self.floating, 'session')} without an offset or a "
                 f"time_zone_name, read as {zone} times; name the event's time zone"
             )
             self.result.notices.append(KnowledgeError(self.relative, self.conference_line, message))
-            self.result.needs_context = True
         self.result.verticals = list(self.verticals.values())
         self.result.event = self.event_info()
         self.result.passages = [*self.overview(), *self.result.passages]
@@ -210,7 +213,7 @@ class _Importer:
         if moment is not None and moment.tzinfo is None:
             if self.zone is None:
                 self.floating += 1
-            moment = moment.replace(tzinfo=self.zone or self.default_zone or UTC)
+            moment = moment.replace(tzinfo=self.zone or self.default_zone)
         return moment
 
     def session(self, event: Mapping[str, object], room_key: str, day: date | None) -> None:
@@ -321,7 +324,7 @@ class _Importer:
         title = title or self.relative.rsplit("/", 1)[-1].removesuffix(".json")
         if self.zone:
             zone = self.zone.key
-        elif self.floating and self.default_zone:
+        elif self.floating:
             zone = self.default_zone.key
         else:
             zone = _zone_name(sessions[0].start.utcoffset() if sessions else None)

@@ -19,7 +19,7 @@ from bot.knowledge.passage_text import (
     spell_time_range,
     vertical_passage_text,
 )
-from bot.knowledge.reading import ProgrammeContext
+from bot.knowledge.reading import DEFAULT_TIMEZONE, ProgrammeContext
 from bot.knowledge.status import normalise_status
 from bot.knowledge.yaml_fields import (
     LATE_HOURS,
@@ -41,7 +41,6 @@ __all__ = [
     "spell_time_range",
 ]
 
-DEFAULT_TIMEZONE = "Africa/Casablanca"
 PROGRAMME_KEYS = frozenset({"event", "verticals", "sessions"})
 _VERTICAL_ID = re.compile(r"^[a-z0-9_-]+$")
 

@@ -10,11 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from bot.knowledge.documents import read_docx, read_html, read_pdf
 from bot.knowledge.frab_json import Schedule
 from bot.knowledge.frab_xml import load_schedule_xml
+from bot.knowledge.ical import load_ical
 from bot.knowledge.json_reader import read_json
 from bot.knowledge.press import split_press
-from bot.knowledge.programme_yaml import DEFAULT_TIMEZONE, load_programme
+from bot.knowledge.programme_yaml import load_programme
 from bot.knowledge.reading import (
     MAX_DOCUMENT_BYTES,
     MAX_PROGRAMME_BYTES,
@@ -24,6 +26,7 @@ from bot.knowledge.reading import (
     Reading,
     decode,
 )
+from bot.knowledge.spreadsheet import load_csv, load_xlsx
 
 ReadFunction = Callable[[str, bytes, ProgrammeContext | None], Reading]
 
@@ -47,8 +50,8 @@ class SuffixReader:
 
 
 def event_zone(context: ProgrammeContext | None) -> str:
-    """The zone for times that carry none: the event's (from other files), else the default."""
-    return context.event.timezone if context and context.event else DEFAULT_TIMEZONE
+    """The zone the folder's event declares ("" when none does yet)."""
+    return context.event.timezone if context and context.event else ""
 
 
 def from_schedule(schedule: Schedule) -> Reading:
@@ -103,6 +106,37 @@ def _xml(relative: str, data: bytes, context: ProgrammeContext | None) -> Readin
     return from_schedule(load_schedule_xml(relative, data, event_zone(context)))
 
 
+def _ics(relative: str, data: bytes, context: ProgrammeContext | None) -> Reading:
+    text = decode(relative, data)
+    if isinstance(text, Reading):
+        return text
+    return from_schedule(load_ical(relative, text, event_zone(context)))
+
+
+def _csv(relative: str, data: bytes, context: ProgrammeContext | None) -> Reading:
+    text = decode(relative, data)
+    if isinstance(text, Reading):
+        return text
+    return from_schedule(load_csv(relative, text, context, event_zone(context)))
+
+
+def _xlsx(relative: str, data: bytes, context: ProgrammeContext | None) -> Reading:
+    return from_schedule(load_xlsx(relative, data, context, event_zone(context)))
+
+
+def _pdf(relative: str, data: bytes, context: ProgrammeContext | None) -> Reading:
+    return read_pdf(relative, data)
+
+
+def _docx(relative: str, data: bytes, context: ProgrammeContext | None) -> Reading:
+    return read_docx(relative, data)
+
+
+def _html(relative: str, data: bytes, context: ProgrammeContext | None) -> Reading:
+    text = decode(relative, data)
+    return text if isinstance(text, Reading) else read_html(relative, text)
+
+
 def _suffixes(*names: str) -> frozenset[str]:
     return frozenset(names)
 
@@ -112,8 +146,13 @@ READERS: Sequence[Reader] = (
     SuffixReader("programme YAML", _suffixes(".yaml", ".yml"), MAX_PROGRAMME_BYTES, _programme),
     SuffixReader("schedule JSON", _suffixes(".json"), MAX_PROGRAMME_BYTES, _json),
     SuffixReader("schedule XML", _suffixes(".xml"), MAX_PROGRAMME_BYTES, _xml),
+    SuffixReader("iCalendar", _suffixes(".ics", ".ical"), MAX_PROGRAMME_BYTES, _ics),
+    SuffixReader("CSV programme", _suffixes(".csv", ".tsv"), MAX_PROGRAMME_BYTES, _csv),
+    SuffixReader("XLSX programme", _suffixes(".xlsx"), MAX_DOCUMENT_BYTES, _xlsx),
+    SuffixReader("PDF", _suffixes(".pdf"), MAX_DOCUMENT_BYTES, _pdf),
+    SuffixReader("DOCX", _suffixes(".docx"), MAX_DOCUMENT_BYTES, _docx),
+    SuffixReader("web page", _suffixes(".html", ".htm"), MAX_TEXT_BYTES, _html),
 )
-_ = MAX_DOCUMENT_BYTES
 
 
 def reader_for(relative: str) -> Reader | None:

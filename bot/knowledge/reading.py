@@ -14,6 +14,8 @@ from typing import Protocol
 
 from bot.domain import EventInfo, KnowledgeError, Passage, Session, Vertical
 
+DEFAULT_TIMEZONE = "Africa/Casablanca"  # for times no file places in a zone
+
 # Documented in the README's organisers' section. Past these a file is refused with
 # "too large: split it" instead of tying the indexer up for an hour.
 MAX_TEXT_BYTES = 2_000_000  # Markdown, text and HTML press material
