@@ -164,16 +164,19 @@ def _reload(
     try:
         if reader is not None and (root / relative).stat().st_size > reader.max_bytes:
             raise OSError("too large")  # load_file says so, without reading it
-        data = (root / relative).read_bytes()
+        data: bytes | None = (root / relative).read_bytes()
     except OSError:
-        return load_file(root, relative, context)
-    if (
+        data = None
+    if data is None:
+        loaded = load_file(root, relative, context)
+    elif (
         previous is not None
         and not previous.needs_context
         and previous.content_hash == hashlib.sha256(data).hexdigest()
     ):
         return previous
-    loaded = _parse(relative, data, context)
+    else:
+        loaded = _parse(relative, data, context)
     if loaded.broken and previous is not None:
         # Keep answering from the last version that loaded, and still report the new errors.
         return replace(

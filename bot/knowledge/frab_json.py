@@ -53,7 +53,7 @@ class _LineFinder:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+        self.starts = [0] + [match.end() for match in re.finditer("\n", text)]
         self.position = 0
 
     def find(self, *values: object) -> int:
