@@ -174,3 +174,13 @@ def test_sessionize_all_data_export_reads_rooms_speakers_tracks_in_the_event_zon
     knowledge, files = load_folder_files(tmp_path)
     assert files["sessionize.json"].needs_context
     assert any("no time zone" in n.message for n in knowledge.notices)
+
+
+def test_schedule_xml_abstracts_written_as_escaped_html_become_plain_text() -> None:
+    data = xml_fixture().replace(
+        b"<abstract>The organisers open the conference &amp; present the programme.</abstract>",
+        b"<abstract>&lt;p&gt;It&amp;#39;s &lt;em&gt;open&lt;/em&gt;.&lt;/p&gt;</abstract>",
+    )
+    result = load_schedule_xml("schedule.xml", data)
+    opening = next(s for s in result.sessions if s.id == GUID.format("001"))
+    assert opening.description == "Why open data matters. It's open."

@@ -7,6 +7,8 @@ same sessions and passages through one importer.
 
 from __future__ import annotations
 
+import html
+import re
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -19,6 +21,8 @@ _EVENT_FIELDS = (
     "date", "start", "duration", "room", "title", "subtitle", "track", "type", "language",
     "abstract", "description", "state", "status", "slug", "url",
 )  # fmt: skip
+_RICH_FIELDS = ("subtitle", "abstract", "description")  # FOSDEM writes these as escaped HTML
+_TAG = re.compile(r"<[^>]+>")
 _CONFERENCE_FIELDS = ("acronym", "title", "start", "end", "time_zone_name", "base_url")
 
 
@@ -30,6 +34,11 @@ def _child_text(element: Element, tag: str) -> str:
 def _event(element: Element, room: str) -> dict[str, object]:
     """One `<event>` as the JSON export spells it."""
     event: dict[str, object] = {name: _child_text(element, name) for name in _EVENT_FIELDS}
+    for name in _RICH_FIELDS:
+        text = str(event[name])
+        if "<" in text and ">" in text:
+            paragraphs = re.sub(r"</p>|<br\s*/?>", "\n\n", text, flags=re.IGNORECASE)
+            event[name] = html.unescape(_TAG.sub("", paragraphs)).strip()
     event["guid"] = element.get("guid") or ""
     event["id"] = element.get("id") or ""
     event["room"] = event["room"] or room

@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from icalendar import Calendar
 
 from bot.domain import KnowledgeError
-from bot.knowledge.frab_json import KnownLines, Schedule, import_conference
+from bot.knowledge.frab_json import Schedule, import_conference
+from bot.knowledge.schedule_fields import KnownLines
 
 
 def _vevent_lines(text: str) -> dict[str, int]:

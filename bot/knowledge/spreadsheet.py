@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
 from bot.domain import KnowledgeError
-from bot.knowledge.frab_json import KnownLines, Schedule, import_conference, slugify
+from bot.knowledge.frab_json import Schedule, import_conference
 from bot.knowledge.reading import ProgrammeContext
+from bot.knowledge.schedule_fields import KnownLines, slugify
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "day": ("day", "date", "jour"),
