@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, ScalarNode
 
 from bot.domain import LANGUAGES, EventInfo, KnowledgeError, Passage, PassageKind, Session, Vertical
 from bot.knowledge.passage_text import (
@@ -27,7 +27,6 @@ from bot.knowledge.yaml_fields import (
     FieldReader,
     Texts,
     localised,
-    node_line,
     pick,
 )
 
@@ -66,20 +65,6 @@ def _zone(name: str) -> ZoneInfo | None:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return None
-
-
-def _items(reader: FieldReader, key: str) -> list[MappingNode]:
-    node = reader.node(key)
-    if node is None:
-        return []
-    if not isinstance(node, SequenceNode):
-        reader.error(reader.line_of(key), f'"{key}" must be a list')
-        return []
-    items = [item for item in node.value if isinstance(item, MappingNode)]
-    for item in node.value:
-        if not isinstance(item, MappingNode):
-            reader.error(node_line(item), f"each entry of {key} must be a mapping of fields")
-    return items
 
 
 def load_programme(relative: str, text: str, context: ProgrammeContext | None = None) -> Programme:
@@ -122,15 +107,9 @@ def _build(relative: str, root: MappingNode, context: ProgrammeContext) -> Progr
     event = result.event or context.event
     languages = event.languages if event else LANGUAGES
     zone = (_zone(event.timezone) if event else None) or ZoneInfo(DEFAULT_TIMEZONE)
-    if event is None and top.node("sessions") is not None:
-        message = (
-            f"no event (with its timezone) in the folder: session times read as "
-            f"{DEFAULT_TIMEZONE}; declare the event in the programme file"
-        )
-        result.notices.append(KnowledgeError(relative, 1, message))
 
     descriptions: dict[str, Texts] = {}
-    for item in _items(top, "verticals"):
+    for item in top.items("verticals"):
         vertical, described = _vertical(FieldReader(item, relative, result.errors), languages)
         if vertical is None:
             continue
@@ -140,7 +119,13 @@ def _build(relative: str, root: MappingNode, context: ProgrammeContext) -> Progr
         descriptions[vertical.id] = described
         result.verticals.append(vertical)
 
-    items = _items(top, "sessions")
+    items = top.items("sessions")
+    if event is None and items:
+        message = (
+            f"no event (with its timezone) in the folder: session times read as "
+            f"{DEFAULT_TIMEZONE}; declare the event in the programme file"
+        )
+        result.notices.append(KnowledgeError(relative, 1, message))
     wanted = {FieldReader(item, relative, []).scalar("vertical") for item in items} - {None, ""}
     result.needs_context = bool(items) and (result.event is None or not wanted <= set(descriptions))
     known = {**context.verticals, **{v.id: v for v in result.verticals}}

@@ -75,6 +75,19 @@ class FieldReader:
             return None
         return pair[1]
 
+    def items(self, key: str) -> list[MappingNode]:
+        """The mappings of a list field; anything else in it is reported."""
+        node = self.node(key)
+        if node is None:
+            return []
+        if not isinstance(node, SequenceNode):
+            self.error(self.line_of(key), f'"{key}" must be a list')
+            return []
+        for item in node.value:
+            if not isinstance(item, MappingNode):
+                self.error(node_line(item), f"each entry of {key} must be a mapping of fields")
+        return [item for item in node.value if isinstance(item, MappingNode)]
+
     def scalar(self, name: str) -> str | None:
         node = self.node(name)
         if node is None:
