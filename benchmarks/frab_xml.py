@@ -2,6 +2,11 @@
 
     python benchmarks/frab_xml.py convert SCHEDULE.json OUT.xml   # the voc/schedule XSD shape
     python benchmarks/frab_xml.py timing [--events 1000]          # a synthetic FOSDEM-size file
+    python benchmarks/frab_xml.py questions SCHEDULE.xml OUT.jsonl  # when/where/who by title
+
+`questions` writes a score.py set from the sessions themselves: for each session one question in
+each of EN, FR and AR, the kind (when, where, who) rotating, each expecting the session's own
+passage (its title, then the date and time, the room or a speaker).
 
 To compare the XML reader with the JSON importer on retrieval, convert
 ../shared/eval/schedules/pretalx-rc3.json, put the XML alone in an empty knowledge folder and
@@ -13,10 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 import time
 import tracemalloc
+import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from xml.etree.ElementTree import Element, ElementTree, SubElement, indent
@@ -24,7 +31,28 @@ from xml.etree.ElementTree import Element, ElementTree, SubElement, indent
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.domain import Session  # noqa: E402
 from bot.knowledge.folder import load_folder  # noqa: E402
+from bot.knowledge.frab_xml import load_schedule_xml  # noqa: E402
+
+TEMPLATES = {
+    "en": {
+        "when": 'What time does "{title}" start?',
+        "where": 'Which room hosts "{title}"?',
+        "who": 'Who gives "{title}"?',
+    },
+    "fr": {
+        "when": "À quelle heure est prévue la séance « {title} » ?",
+        "where": "Dans quelle salle se déroule « {title} » ?",
+        "who": "Qui présente « {title} » ?",
+    },
+    "ar": {
+        "when": "متى موعد «{title}»؟",
+        "where": "في أي قاعة تقام «{title}»؟",
+        "who": "من يقدم «{title}»؟",
+    },
+}
+KINDS = ("when", "where", "who")
 
 _EVENT_TEXT = (
     "date", "start", "duration", "room", "slug", "url", "title", "subtitle", "track", "type",
@@ -133,6 +161,41 @@ def timing(events: int) -> None:
     )
 
 
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _expect(session: Session, kind: str) -> str | None:
+    """A regex for the session's own passage carrying the answer (the scorer folds both)."""
+    title = re.escape(_fold(session.title))
+    if kind == "when":
+        start = session.start
+        answer = rf"\b{start.day}\b[^.]*\b{start:%H:%M}"
+    elif kind == "where":
+        answer = re.escape(_fold(session.room)) if session.room else ""
+    else:
+        answer = re.escape(_fold(session.speakers[0])) if session.speakers else ""
+    return rf"(?s)^{title}.*{answer}" if answer else None
+
+
+def questions(source: Path, target: Path) -> None:
+    """Write when/where/who questions by title, EN/FR/AR, one line each, for score.py."""
+    schedule = load_schedule_xml(source.name, source.read_bytes())
+    lines = []
+    for index, session in enumerate(schedule.sessions):
+        for offset, language in enumerate(("en", "fr", "ar")):
+            kind = KINDS[(index + offset) % 3]
+            expect = _expect(session, kind)
+            if expect is None:
+                continue
+            question = TEMPLATES[language][kind].format(title=session.title)
+            item = {"lang": language, "kind": kind, "question": question, "expect": [expect]}
+            lines.append(json.dumps(item, ensure_ascii=False))
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {len(lines)} questions on {len(schedule.sessions)} sessions to {target}")
+
+
 def main() -> int:
     """Convert or time, as asked."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -142,8 +205,13 @@ def main() -> int:
     convert.add_argument("target", type=Path)
     timed = sub.add_parser("timing")
     timed.add_argument("--events", type=int, default=1000)
+    asked = sub.add_parser("questions")
+    asked.add_argument("source", type=Path)
+    asked.add_argument("target", type=Path)
     args = parser.parse_args()
-    if args.command == "convert":
+    if args.command == "questions":
+        questions(args.source, args.target)
+    elif args.command == "convert":
         tree = to_xml(json.loads(args.source.read_text(encoding="utf-8")))
         tree.write(args.target, encoding="utf-8", xml_declaration=True)
         print(f"wrote {args.target}")

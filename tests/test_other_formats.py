@@ -211,3 +211,18 @@ def test_every_format_loads_in_one_folder(tmp_path: Path) -> None:
     }  # fmt: skip
     sources = {p.source.split("#")[0] for p in knowledge.passages}
     assert sources == set(knowledge.files)
+
+
+def test_csv_separator_comes_from_the_header_row() -> None:
+    text = (
+        "day,start,end,title,speakers\n"
+        '2025-07-01,09:00,10:00,"Opening; welcome","Ana; Jonas"\n'
+        "2025-07-01,10:00,11:00,Panel,Youssef\n"
+    )
+    result = load_csv("p.csv", text, None, "Africa/Casablanca")
+    assert result.errors == []
+    assert [(s.title, s.speakers) for s in result.sessions] == [
+        ("Opening; welcome", ("Ana", "Jonas")),
+        ("Panel", ("Youssef",)),
+    ]
+    assert result.notices == []  # the event's zone was given

@@ -171,11 +171,10 @@ class _Rows:
 
 def load_csv(relative: str, text: str, context: ProgrammeContext | None, zone: str) -> Schedule:
     """A CSV programme (comma, semicolon or tab separated, as spreadsheets save it)."""
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # The header row names the separator: cells below it may hold commas ("Ana, Jonas").
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(";,\t|", key=header.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows = _Rows(relative, context)
     try:
         found = rows.read((reader.line_num, row) for row in reader)
