@@ -256,3 +256,13 @@ def test_a_programme_without_any_time_zone_is_warned_about(tmp_path: Path) -> No
         assert [n.file for n in knowledge.notices] == [name]
         assert "Africa/Casablanca" in knowledge.notices[0].message
     assert load_folder(json_only).sessions["g"].start.tzinfo == CASABLANCA
+
+
+def test_a_file_grown_past_its_limit_keeps_its_previous_version_serving(tmp_path: Path) -> None:
+    path = write(tmp_path, "faits.md", "# Faits\n\nLe salon ouvre ses portes à neuf heures.\n")
+    before, files = load_folder_files(tmp_path)
+    path.write_text("x " * MAX_TEXT_BYTES, encoding="utf-8")
+    after, _ = load_folder_files(tmp_path, files)
+    assert [e.file for e in after.errors] == ["faits.md"]
+    assert "too large" in after.errors[0].message
+    assert after.passages == before.passages
