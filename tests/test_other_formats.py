@@ -226,3 +226,13 @@ def test_csv_separator_comes_from_the_header_row() -> None:
         ("Panel", ("Youssef",)),
     ]
     assert result.notices == []  # the event's zone was given
+
+
+def test_html_text_written_straight_in_divs_is_kept() -> None:
+    page = (
+        "<body><div>Le parking est gratuit.<!-- hidden --><p>Accès par la porte B.</p></div></body>"
+    )
+    texts = " ".join(p.text for p in read_html("infos.html", page).passages)
+    assert "Le parking est gratuit." in texts
+    assert "Accès par la porte B." in texts
+    assert "hidden" not in texts

@@ -184,3 +184,10 @@ def test_schedule_xml_abstracts_written_as_escaped_html_become_plain_text() -> N
     result = load_schedule_xml("schedule.xml", data)
     opening = next(s for s in result.sessions if s.id == GUID.format("001"))
     assert opening.description == "Why open data matters. It's open."
+
+
+def test_a_namespaced_schedule_xml_reads_like_a_plain_one() -> None:
+    data = xml_fixture().replace(b"<schedule>", b'<schedule xmlns="urn:example:schedule">', 1)
+    result = load_schedule_xml("schedule.xml", data)
+    assert result.errors == []
+    assert len(result.sessions) == 3

@@ -17,6 +17,7 @@ from bot.knowledge.reading import MAX_EXTRACTED_CHARS, Reading
 
 MAX_PAGES = 500  # a press kit is a few dozen pages; past this the rest is left out
 _SKIPPED_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "svg")
+_LOOSE_TAGS = ("div", "section", "td", "th")
 _BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "blockquote", "pre", "dd")
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ def read_docx(relative: str, data: bytes) -> Reading:
 def read_html(relative: str, text: str) -> Reading:
     """A saved web page's main text: `<main>` or `<article>` if any, without menus or scripts."""
     from bs4 import BeautifulSoup
-    from bs4.element import Tag
+    from bs4.element import Comment, NavigableString, Tag
 
     soup = BeautifulSoup(text, "html.parser")
     for tag in soup.find_all(_SKIPPED_TAGS):
@@ -149,12 +150,21 @@ def read_html(relative: str, text: str) -> Reading:
     main = soup.find("main") or soup.find("article") or soup.find(None, {"role": "main"})
     root = main if isinstance(main, Tag) else soup.body or soup
     blocks: list[tuple[int, int, str]] = []
-    for element in root.find_all(_BLOCK_TAGS):
+    for element in root.find_all([*_BLOCK_TAGS, *_LOOSE_TAGS]):
         if not isinstance(element, Tag) or element.find_parent(_BLOCK_TAGS[6:]) is not None:
             continue  # a paragraph inside a list item or a table row is read with it
+        line = element.sourceline or 1
+        if element.name in _LOOSE_TAGS:  # only the text written straight in a <div>
+            loose = " ".join(
+                str(child)
+                for child in element.children
+                if isinstance(child, NavigableString) and not isinstance(child, Comment)
+            )
+            blocks.append((line, 0, loose))
+            continue
         level = int(element.name[1]) if element.name[0] == "h" and element.name[1:].isdigit() else 0
         separator = " · " if element.name == "tr" else " "
-        blocks.append((element.sourceline or 1, level, element.get_text(separator, strip=True)))
-    if not blocks:
+        blocks.append((line, level, element.get_text(separator, strip=True)))
+    if not any(text.strip() for _, _, text in blocks):
         blocks = [(1, 0, root.get_text(" ", strip=True))]
     return _from_blocks(relative, blocks)

@@ -83,6 +83,9 @@ def load_schedule_xml(relative: str, data: bytes, zone: str = "") -> Schedule:
     except DefusedXmlException as exc:  # entity declarations or external references
         error = KnowledgeError(relative, 1, f"unsafe XML refused: {exc}")
         return Schedule(errors=[error], broken=True)
+    for element in root.iter():  # a namespaced export reads like a plain one
+        if isinstance(element.tag, str) and "}" in element.tag:
+            element.tag = element.tag.split("}", 1)[1]
     if root.tag != "schedule":
         message = f"not a frab/pentabarf schedule.xml (the root is <{root.tag}>, not <schedule>)"
         return Schedule(errors=[KnowledgeError(relative, 1, message)], recognised=False)
