@@ -191,3 +191,22 @@ def test_a_namespaced_schedule_xml_reads_like_a_plain_one() -> None:
     result = load_schedule_xml("schedule.xml", data)
     assert result.errors == []
     assert len(result.sessions) == 3
+
+
+def test_an_older_pentabarf_xml_without_guid_date_or_zone_still_places_its_sessions() -> None:
+    data = (FIXTURES / "pentabarf-mini.xml").read_bytes()
+    result = load_schedule_xml("schedule.xml", data)
+    assert result.errors == []
+    brussels = ZoneInfo("Europe/Brussels")
+    sessions = {s.id: s for s in result.sessions}
+    assert sessions["15059"].start == datetime(2023, 2, 4, 9, 30, tzinfo=brussels)
+    assert sessions["15059"].description == "Welcome and opening talk."
+    # Before the day_change (09:00), a start belongs to the night after the day.
+    assert sessions["15060"].start == datetime(2023, 2, 5, 0, 30, tzinfo=brussels)
+    assert [n.message for n in result.notices] == [
+        "no time_zone_name: times read in Europe/Brussels, the zone of the conference's city"
+    ]
+    text = next(p.text for p in result.passages if p.session_id == "15059")
+    assert "Saturday 4 February 2023, 09:30–09:55 (Europe/Brussels)" in text
+    assert "Room: Janson." in text
+    assert "Speaker: Staff Team." in text

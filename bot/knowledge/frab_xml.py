@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date, datetime, time, timedelta, timezone
 from xml.etree.ElementTree import Element, ParseError
+from zoneinfo import available_timezones
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -23,7 +25,7 @@ _EVENT_FIELDS = (
 )  # fmt: skip
 _RICH_FIELDS = ("subtitle", "abstract", "description")  # FOSDEM writes these as escaped HTML
 _TAG = re.compile(r"<[^>]+>")
-_CONFERENCE_FIELDS = ("acronym", "title", "start", "end", "time_zone_name", "base_url")
+_CONFERENCE_FIELDS = ("acronym", "title", "start", "end", "time_zone_name", "city", "base_url")
 
 
 def _child_text(element: Element, tag: str) -> str:
@@ -61,15 +63,64 @@ def _conference(root: Element) -> dict[str, object]:
     conference: dict[str, object] = {
         name: _child_text(block, name) if block is not None else "" for name in _CONFERENCE_FIELDS
     }
+    day_change = _clock(_child_text(block, "day_change") if block is not None else "")
     days = []
     for day in root.findall("day"):
         rooms: dict[str, list[dict[str, object]]] = {}
         for room in day.findall("room"):
             name = room.get("name") or ""
-            rooms.setdefault(name, []).extend(_event(e, name) for e in room.findall("event"))
+            events = [_event(e, name) for e in room.findall("event")]
+            for event in events:
+                if not event["date"]:
+                    event["date"] = _moment(day, str(event["start"]), day_change)
+            rooms.setdefault(name, []).extend(events)
         days.append({"date": day.get("date") or "", "rooms": rooms})
     conference["days"] = days
     return conference
+
+
+def _clock(text: str) -> time | None:
+    match = re.match(r"^(\d{1,2}):(\d{2})", text.strip())
+    return time(int(match[1]) % 24, int(match[2])) if match else None
+
+
+def _moment(day: Element, start: str, day_change: time | None) -> str:
+    """An event's date from its day and `<start>` (older pentabarf files, FOSDEM's among them).
+
+    A start before the conference's `day_change` belongs to the night after the day; the day's
+    own `start` attribute, when it has an offset, gives the offset.
+    """
+    clock = _clock(start)
+    try:
+        moment = datetime.combine(date.fromisoformat(day.get("date") or ""), clock or time())
+    except ValueError:
+        return ""
+    if clock is None:
+        return ""
+    if day_change is not None and clock < day_change:
+        moment += timedelta(days=1)
+    try:
+        offset = datetime.fromisoformat(day.get("start") or "").utcoffset()
+    except ValueError:
+        offset = None
+    if offset is not None:
+        return moment.replace(tzinfo=timezone(offset)).isoformat()
+    return moment.isoformat()
+
+
+def _zone_of_city(city: str) -> str:
+    """The IANA zone named after the conference's city (Brussels, Berlin, Paris...), or ""."""
+    wanted = "_".join(city.split(",")[0].strip().split()).casefold()
+    if not wanted:
+        return ""
+    return next(
+        (
+            name
+            for name in sorted(available_timezones())
+            if name.rsplit("/", 1)[-1].casefold() == wanted
+        ),
+        "",
+    )
 
 
 def load_schedule_xml(relative: str, data: bytes, zone: str = "") -> Schedule:
@@ -90,4 +141,12 @@ def load_schedule_xml(relative: str, data: bytes, zone: str = "") -> Schedule:
         message = f"not a frab/pentabarf schedule.xml (the root is <{root.tag}>, not <schedule>)"
         return Schedule(errors=[KnowledgeError(relative, 1, message)], recognised=False)
     text = data.decode("utf-8", errors="replace")
-    return import_conference(relative, text, _conference(root), default_zone=zone)
+    conference = _conference(root)
+    guessed = "" if conference["time_zone_name"] else _zone_of_city(str(conference["city"]))
+    if guessed:
+        conference["time_zone_name"] = guessed
+    result = import_conference(relative, text, conference, default_zone=zone)
+    if guessed:
+        message = f"no time_zone_name: times read in {guessed}, the zone of the conference's city"
+        result.notices.append(KnowledgeError(relative, 1, message))
+    return result
