@@ -25,6 +25,7 @@ _EVENT_FIELDS = (
 )  # fmt: skip
 _RICH_FIELDS = ("subtitle", "abstract", "description")  # FOSDEM writes these as escaped HTML
 _TAG = re.compile(r"<[^>]+>")
+_NIGHT_END = time(6)
 _CONFERENCE_FIELDS = ("acronym", "title", "start", "end", "time_zone_name", "city", "base_url")
 
 
@@ -87,7 +88,8 @@ def _clock(text: str) -> time | None:
 def _moment(day: Element, start: str, day_change: time | None) -> str:
     """An event's date from its day and `<start>` (older pentabarf files, FOSDEM's among them).
 
-    A start before the conference's `day_change` belongs to the night after the day; the day's
+    A night start (before 06:00 and the conference's `day_change`) belongs to the night after
+    the day, a morning one before a late `day_change` (FOSDEM's is 09:00) to the day; the day's
     own `start` attribute, when it has an offset, gives the offset.
     """
     clock = _clock(start)
@@ -97,7 +99,7 @@ def _moment(day: Element, start: str, day_change: time | None) -> str:
         return ""
     if clock is None:
         return ""
-    if day_change is not None and clock < day_change:
+    if day_change is not None and clock < min(day_change, _NIGHT_END):
         moment += timedelta(days=1)
     try:
         offset = datetime.fromisoformat(day.get("start") or "").utcoffset()
