@@ -114,6 +114,7 @@ class KnowledgeBase:
     verticals: dict[str, Vertical] = field(default_factory=dict)
     event: EventInfo | None = None
     errors: list[KnowledgeError] = field(default_factory=list)
+    notices: list[KnowledgeError] = field(default_factory=list)  # files ignored, assumptions made
     files: dict[str, str] = field(default_factory=dict)  # relative path -> content hash
 
 

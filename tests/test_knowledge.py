@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -186,7 +187,7 @@ def test_foreign_yaml_and_json_and_binary_text(tmp_path: Path) -> None:
     assert messages == [
         "config.yml:1: not a programme file (no event, verticals or sessions)",
         "latin1.txt:2: not valid UTF-8 text",
-        "package.json:1: not a frab/pretalx schedule",
+        "package.json:1: not a frab/pretalx schedule (nor schedule v2 or Sessionize JSON)",
     ]
 
 
@@ -280,11 +281,13 @@ def test_cross_file_errors_name_file_and_line(tmp_path: Path) -> None:
             """
         ),
     )
+    os.utime(tmp_path / "b.yaml", (1_000_000, 1_000_000))  # b is the older copy
     errors = [str(e) for e in load_folder(tmp_path).errors]
     assert errors == [
+        'a.yaml:10: duplicate session id "s1": also in b.yaml:10 (older, not used)',
         "b.yaml:1: the event is already declared in a.yaml:1",
         'b.yaml:7: duplicate vertical id "sante" (first in a.yaml:7)',
-        'b.yaml:10: duplicate session id "s1" (first in a.yaml:10)',
+        'b.yaml:10: duplicate session id "s1": also in a.yaml:10, edited more recently, which wins',
         'b.yaml:15: session "clash" overlaps session "s1" (09:00–10:00) in room "salle  a" '
         "(a.yaml:10)",
         'b.yaml:23: session "lost": unknown vertical "nowhere"',

@@ -101,13 +101,17 @@ def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
     from bot.knowledge.folder import load_folder
 
     knowledge = load_folder(settings.knowledge_dir)
+    for notice in knowledge.notices:  # files left out, assumptions made: said, never fatal
+        ignored = notice.line == 0 and notice.message.startswith("ignored: ")
+        print(notice.message if ignored else f"{notice} (notice)")
     for error in knowledge.errors:
         print(error)
     if knowledge.errors:
         return 1
+    notes = f"; {len(knowledge.notices)} notice(s) above" if knowledge.notices else ""
     print(
-        f"{settings.knowledge_dir}: OK ({len(knowledge.files)} files, "
-        f"{len(knowledge.passages)} passages, {len(knowledge.sessions)} sessions)"
+        f"{settings.knowledge_dir}: OK ({len(knowledge.files)} files read, "
+        f"{len(knowledge.passages)} passages, {len(knowledge.sessions)} sessions{notes})"
     )
     return 0
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -11,14 +13,17 @@ from pathlib import Path
 
 from bot.domain import EventInfo, KnowledgeBase, KnowledgeError, Passage, Session, Vertical
 from bot.i18n.dates import spell_time_range
-from bot.knowledge.frab_json import load_schedule
-from bot.knowledge.press import split_press
-from bot.knowledge.programme_yaml import ProgrammeContext, load_programme
+from bot.knowledge.readers import reader_for
+from bot.knowledge.reading import ProgrammeContext, Reading, too_large
 
-PRESS_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
-PROGRAMME_SUFFIXES = frozenset({".yaml", ".yml"})
-SCHEDULE_SUFFIXES = frozenset({".json"})
-SUFFIXES = PRESS_SUFFIXES | PROGRAMME_SUFFIXES | SCHEDULE_SUFFIXES
+log = logging.getLogger(__name__)
+
+# Names editors, sync tools and people give to copies: never knowledge, always worth a word.
+_BACKUP = re.compile(
+    r"(\.old\.|\.(?:bak|orig|old|tmp|swp|part|crdownload)$|~$|\s\(\d+\)\.[^.]+$"
+    r"|^(?:copy of|copie de)\s|\s-\s(?:copy|copie)\.[^.]+$|^~\$)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -36,38 +41,75 @@ class FileKnowledge:
     kind: str = "press"  # press | programme | schedule | ignored
     event_line: int = 0
     needs_context: bool = False  # a programme part that refers to other files' event/verticals
+    notices: tuple[KnowledgeError, ...] = ()
+    mtime_ns: int = 0  # when the file was last edited: of two copies, the newer one wins
 
 
-def _ignored(name: str) -> bool:
+def _hidden(name: str) -> bool:
     return name.startswith((".", "_"))
+
+
+def ignored_reason(name: str) -> str | None:
+    """Why a file name is not read as knowledge (None: it is, if a reader takes it)."""
+    if name.startswith(".~lock"):
+        return "a lock file: the document is open in an editor"
+    if _BACKUP.search(name):
+        return "looks like a backup or a copy; rename it to use it"
+    return None
+
+
+def _walk(root: Path) -> tuple[dict[str, tuple[int, int]], dict[str, str]]:
+    """Knowledge files with (mtime_ns, size), and files left out with the reason."""
+    found: dict[str, tuple[int, int]] = {}
+    ignored: dict[str, str] = {}
+    if not root.is_dir():
+        return found, ignored
+    visited: set[tuple[int, int]] = set()  # (device, inode) of folders: symlink loops end here
+    for directory, subdirectories, files in os.walk(root, followlinks=True):
+        base = Path(directory)
+        try:
+            stat = base.stat()
+        except OSError:
+            subdirectories[:] = []
+            continue
+        if (stat.st_dev, stat.st_ino) in visited:
+            subdirectories[:] = []
+            continue
+        visited.add((stat.st_dev, stat.st_ino))
+        subdirectories[:] = sorted(d for d in subdirectories if not _hidden(d))
+        for name in files:
+            path = base / name
+            relative = path.relative_to(root).as_posix()
+            reason = ignored_reason(name)
+            if reason is None and _hidden(name):
+                continue
+            if relative.lower() == "readme.md":  # the organisers' how-to, not knowledge
+                continue
+            if reason is None and reader_for(relative) is None:
+                reason = "unsupported type"
+            if reason is not None:
+                ignored[relative] = reason
+                continue
+            try:
+                file_stat = path.stat()
+            except OSError:  # removed while scanning, or a dangling link
+                continue
+            found[relative] = (file_stat.st_mtime_ns, file_stat.st_size)
+    return dict(sorted(found.items())), dict(sorted(ignored.items()))
 
 
 def scan_folder(root: Path) -> dict[str, tuple[int, int]]:
     """Relative path -> (mtime_ns, size) of every knowledge file under `root` (cheap)."""
-    found: dict[str, tuple[int, int]] = {}
-    if not root.is_dir():
-        return found
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = sorted(d for d in subdirectories if not _ignored(d))
-        base = Path(directory)
-        for name in files:
-            path = base / name
-            if _ignored(name) or path.suffix.lower() not in SUFFIXES:
-                continue
-            relative = path.relative_to(root).as_posix()
-            if relative.lower() == "readme.md":  # the organisers' how-to, not knowledge
-                continue
-            try:
-                stat = path.stat()
-            except OSError:  # removed while scanning
-                continue
-            found[relative] = (stat.st_mtime_ns, stat.st_size)
-    return dict(sorted(found.items()))
+    return _walk(root)[0]
 
 
 def load_file(root: Path, relative: str, context: ProgrammeContext | None = None) -> FileKnowledge:
     """Load one knowledge file; problems become errors, never exceptions."""
+    reader = reader_for(relative)
     try:
+        size = (root / relative).stat().st_size
+        if reader is not None and size > reader.max_bytes:
+            return _knowledge(relative, "", too_large(relative, size, reader.max_bytes))
         data = (root / relative).read_bytes()
     except OSError as exc:
         error = KnowledgeError(relative, 0, f"cannot read: {exc.strerror or exc}")
@@ -77,33 +119,40 @@ def load_file(root: Path, relative: str, context: ProgrammeContext | None = None
 
 def _parse(relative: str, data: bytes, context: ProgrammeContext | None) -> FileKnowledge:
     digest = hashlib.sha256(data).hexdigest()
+    reader = reader_for(relative)
+    if reader is None:
+        error = KnowledgeError(relative, 0, "unsupported type")
+        return FileKnowledge(relative, digest, errors=(error,), kind="ignored")
+    if len(data) > reader.max_bytes:
+        return _knowledge(relative, digest, too_large(relative, len(data), reader.max_bytes))
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        error = KnowledgeError(relative, line, "not valid UTF-8 text")
-        return FileKnowledge(relative, digest, errors=(error,), broken=True)
-    suffix = Path(relative).suffix.lower()
-    if suffix in PRESS_SUFFIXES:
-        return FileKnowledge(relative, digest, passages=tuple(split_press(relative, text)))
-    loaded = (
-        load_programme(relative, text, context)
-        if suffix in PROGRAMME_SUFFIXES
-        else load_schedule(relative, text)
-    )
-    kind = "programme" if suffix in PROGRAMME_SUFFIXES else "schedule"
+        reading = reader.read(relative, data, context)
+    except (MemoryError, RecursionError):
+        reading = Reading(
+            errors=[KnowledgeError(relative, 0, "too complex to read: split or simplify it")],
+            broken=True,
+        )
+    except Exception as exc:  # a third-party parser's surprise must not stop the folder
+        log.warning("Reading %s failed", relative, exc_info=True)
+        message = f"could not be read ({type(exc).__name__}: {exc})"
+        reading = Reading(errors=[KnowledgeError(relative, 0, message)], broken=True)
+    return _knowledge(relative, digest, reading)
+
+
+def _knowledge(relative: str, digest: str, reading: Reading) -> FileKnowledge:
     return FileKnowledge(
         path=relative,
         content_hash=digest,
-        passages=tuple(loaded.passages),
-        sessions=tuple(loaded.sessions),
-        verticals=tuple(loaded.verticals),
-        event=loaded.event,
-        errors=tuple(loaded.errors),
-        broken=loaded.broken,
-        kind=kind if loaded.recognised else "ignored",
-        event_line=getattr(loaded, "event_line", 0),
-        needs_context=getattr(loaded, "needs_context", False),
+        passages=tuple(reading.passages),
+        sessions=tuple(reading.sessions),
+        verticals=tuple(reading.verticals),
+        event=reading.event,
+        errors=tuple(reading.errors),
+        broken=reading.broken,
+        kind=reading.kind if reading.recognised else "ignored",
+        event_line=reading.event_line,
+        needs_context=reading.needs_context,
+        notices=tuple(reading.notices),
     )
 
 
@@ -111,21 +160,31 @@ def _reload(
     root: Path, relative: str, previous: FileKnowledge | None, context: ProgrammeContext | None
 ) -> FileKnowledge:
     """Load a file, reusing the previous result when its bytes did not change."""
+    reader = reader_for(relative)
     try:
-        data = (root / relative).read_bytes()
+        if reader is not None and (root / relative).stat().st_size > reader.max_bytes:
+            raise OSError("too large")  # load_file says so, without reading it
+        data: bytes | None = (root / relative).read_bytes()
     except OSError:
-        return load_file(root, relative, context)
-    if (
+        data = None
+    if data is None:
+        loaded = load_file(root, relative, context)
+    elif (
         previous is not None
         and not previous.needs_context
         and previous.content_hash == hashlib.sha256(data).hexdigest()
     ):
         return previous
-    loaded = _parse(relative, data, context)
+    else:
+        loaded = _parse(relative, data, context)
     if loaded.broken and previous is not None:
         # Keep answering from the last version that loaded, and still report the new errors.
         return replace(
-            previous, content_hash=loaded.content_hash, errors=loaded.errors, broken=True
+            previous,
+            content_hash=loaded.content_hash,
+            errors=loaded.errors,
+            notices=loaded.notices,
+            broken=True,
         )
     return loaded
 
@@ -144,16 +203,19 @@ def load_folder_files(
         return KnowledgeBase(
             errors=[KnowledgeError(str(root), 0, "knowledge folder not found")]
         ), {}
-    files = {rel: _reload(root, rel, previous.get(rel), None) for rel in scan_folder(root)}
+    scan, ignored = _walk(root)
+    notices = [KnowledgeError(rel, 0, f"ignored: {rel} ({why})") for rel, why in ignored.items()]
+    files = {rel: _reload(root, rel, previous.get(rel), None) for rel in scan}
     if not files:
-        message = "knowledge folder is empty (no .md, .txt, .yaml or .json file)"
-        return KnowledgeBase(errors=[KnowledgeError(str(root), 0, message)]), {}
+        message = "knowledge folder is empty (no file the assistant reads: see the README)"
+        errors = [KnowledgeError(str(root), 0, message)]
+        return KnowledgeBase(errors=errors, notices=notices), {}
     # Programme parts that refer to another file's event or verticals are resolved against
     # everything the other files declare.
     if any(f.needs_context and not f.broken for f in files.values()):
-        event = _main_event(files.values())
         for relative, loaded in files.items():
             if loaded.needs_context and not loaded.broken:
+                event = _main_event(other for other in files.values() if other is not loaded)
                 verticals = {
                     v.id: v
                     for other in files.values()
@@ -162,7 +224,13 @@ def load_folder_files(
                 }
                 context = ProgrammeContext(event, verticals)
                 files[relative] = _reload(root, relative, None, context)
-    return _merge(files), files
+    files = {
+        rel: f if f.mtime_ns == scan[rel][0] else replace(f, mtime_ns=scan[rel][0])
+        for rel, f in files.items()
+    }
+    knowledge = _merge(files)
+    knowledge.notices = notices + [n for f in files.values() for n in f.notices]
+    return knowledge, files
 
 
 def _in_order(files: Iterable[FileKnowledge]) -> list[FileKnowledge]:
@@ -181,7 +249,6 @@ def _merge(files: Mapping[str, FileKnowledge]) -> KnowledgeBase:
     ordered = _in_order(files.values())
     event_file: FileKnowledge | None = None
     vertical_files: dict[str, FileKnowledge] = {}
-    dropped: set[tuple[str, str]] = set()  # (file, session id) of duplicate sessions
     for loaded in ordered:
         errors += loaded.errors
         if loaded.event is not None:
@@ -201,15 +268,12 @@ def _merge(files: Mapping[str, FileKnowledge]) -> KnowledgeBase:
                     f'duplicate vertical id "{vertical.id}" (first in {first.source}:{first.line})'
                 )
                 errors.append(KnowledgeError(loaded.path, vertical.line, message))
-        for session in loaded.sessions:
-            first_session = knowledge.sessions.get(session.id)
-            if first_session is None:
-                knowledge.sessions[session.id] = session
-                continue
-            where = f"{first_session.source}:{first_session.line}"
-            message = f'duplicate session id "{session.id}" (first in {where})'
-            errors.append(KnowledgeError(loaded.path, session.line, message))
-            dropped.add((loaded.path, session.id))
+    sessions, clashes = _sessions(ordered)
+    knowledge.sessions.update(sessions)
+    errors += clashes
+    dropped = {
+        (f.path, s.id) for f in ordered for s in f.sessions if sessions[s.id].source != f.path
+    }
     seen: set[str] = set()
     for loaded in sorted(files.values(), key=lambda f: f.path):
         for passage in loaded.passages:
@@ -220,6 +284,35 @@ def _merge(files: Mapping[str, FileKnowledge]) -> KnowledgeBase:
     errors += _room_clashes(knowledge.sessions.values())
     knowledge.errors = sorted(set(errors), key=lambda e: (e.file, e.line, e.message))
     return knowledge
+
+
+def _sessions(
+    ordered: list[FileKnowledge],
+) -> tuple[dict[str, Session], list[KnowledgeError]]:
+    """Sessions by id; an id in two files is reported in both and the newer file wins."""
+    by_id: dict[str, list[tuple[FileKnowledge, Session]]] = defaultdict(list)
+    for loaded in ordered:
+        for session in loaded.sessions:
+            by_id[session.id].append((loaded, session))
+    sessions: dict[str, Session] = {}
+    errors: list[KnowledgeError] = []
+    for identifier, found in by_id.items():
+        # Newest first; equal times keep the folder's order (programme files, then by path).
+        found.sort(key=lambda pair: -pair[0].mtime_ns)
+        winner_file, winner = found[0]
+        sessions[identifier] = winner
+        for loser_file, loser in found[1:]:
+            message = (
+                f'duplicate session id "{identifier}": also in {winner.source}:{winner.line}, '
+                "edited more recently, which wins"
+            )
+            errors.append(KnowledgeError(loser_file.path, loser.line, message))
+            message = (
+                f'duplicate session id "{identifier}": also in {loser.source}:{loser.line} '
+                "(older, not used)"
+            )
+            errors.append(KnowledgeError(winner_file.path, winner.line, message))
+    return sessions, errors
 
 
 def _room_clashes(sessions: Iterable[Session]) -> list[KnowledgeError]:

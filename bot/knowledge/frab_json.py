@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from bot.domain import EventInfo, KnowledgeError, Passage, PassageKind, Session, Vertical
 from bot.i18n import t
 from bot.i18n.dates import spell_date_range, zone_label
 from bot.knowledge.passage_text import session_passage_text
 from bot.knowledge.press import clean_markdown
+from bot.knowledge.reading import DEFAULT_TIMEZONE, MAX_DEPTH, json_too_deep, line_at
+from bot.knowledge.schedule_fields import (
+    LineFinder,
+    TextLines,
+    date_of,
+    offset_zone_name,
+    plural,
+    session_kind,
+    slugify,
+    speaker_names,
+    text_of,
+    zone_named,
+)
+from bot.knowledge.status import normalise_status
 
 _DURATION = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?::\d{2})?$")
 _NIGHT_HOURS = 6  # a session before 06:00 the day after the last day still belongs to it
@@ -31,8 +43,10 @@ class Schedule:
     sessions: list[Session] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     errors: list[KnowledgeError] = field(default_factory=list)
+    notices: list[KnowledgeError] = field(default_factory=list)
     broken: bool = False  # not valid JSON
     recognised: bool = True  # False: JSON, but not a frab/pretalx schedule
+    needs_context: bool = False  # times without a zone: the event's zone, from other files
 
 
 def is_schedule(data: object) -> bool:
@@ -45,85 +59,25 @@ def is_schedule(data: object) -> bool:
     return all(isinstance(day, dict) and "rooms" in day for day in conference["days"])
 
 
-class _LineFinder:
-    """Finds the line of an event's guid or title in the raw JSON text, in file order."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
-        self.position = 0
-
-    def find(self, *values: object) -> int:
-        for value in values:
-            if value is None or value == "":
-                continue
-            for needle in {json.dumps(value), json.dumps(value, ensure_ascii=False)}:
-                found = self.text.find(needle, self.position)
-                if found >= 0:
-                    self.position = found + len(needle)
-                else:
-                    found = self.text.find(needle)
-                if found >= 0:
-                    return bisect.bisect_right(self.starts, found)
-        return bisect.bisect_right(self.starts, self.position)
-
-
-def _text(value: object) -> str:
-    """A JSON value as clean text: null, numbers and \\r\\n handled."""
-    if value is None or isinstance(value, (dict, list)):
-        return ""
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def slugify(name: str) -> str:
-    """A vertical id from a track name: `MON r3s Rhein VHS` -> `mon-r3s-rhein-vhs`."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "track"
-
-
-def _kind(session_type: str) -> str:
-    """`Talk 30 min + 10min Q&A` -> `talk`; `LightningTalk 15min` -> `lightning talk`."""
-    words = re.split(r"[\d(/+,]", session_type, maxsplit=1)[0].strip()
-    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", words).lower()
-    return "" if words in ("", "other", "session") else words
-
-
-def _speakers(persons: object) -> tuple[str, ...]:
-    names: list[str] = []
-    for person in persons if isinstance(persons, list) else []:
-        if isinstance(person, dict):
-            name = _text(person.get("public_name")) or _text(person.get("name"))
-            name = name or _text(person.get("full_public_name"))
-        else:
-            name = _text(person)
-        if name and name not in names:
-            names.append(name)
-    return tuple(names)
-
-
-def _zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name) if name else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def _zone_name(offset: timedelta | None) -> str:
-    """An IANA name for a fixed offset (Etc/GMT-1 is UTC+01:00), else UTC."""
-    hours, rest = divmod(int((offset or timedelta(0)).total_seconds()), 3600)
-    if rest or not hours:
-        return "UTC"
-    return f"Etc/GMT{-hours:+d}"
-
-
 class _Importer:
-    def __init__(self, relative: str, text: str, conference: Mapping[str, object]) -> None:
+    def __init__(
+        self,
+        relative: str,
+        text: str,
+        conference: Mapping[str, object],
+        lines: LineFinder | None = None,
+        default_zone: str = "",
+    ) -> None:
         self.relative, self.conference = relative, conference
-        self.lines = _LineFinder(text)
+        self.lines = lines or TextLines(text)
         self.result = Schedule()
-        self.zone = _zone(_text(conference.get("time_zone_name")))
-        self.first = _date(conference.get("start"))
-        self.last = _date(conference.get("end"))
+        self.zone = zone_named(text_of(conference.get("time_zone_name")))
+        # Times without an offset: the folder's event zone, else the documented default.
+        self.default_zone = zone_named(default_zone) or ZoneInfo(DEFAULT_TIMEZONE)
+        self.zone_guessed = not default_zone
+        self.floating = 0  # sessions whose time carries no offset and no zone applies
+        self.first = date_of(conference.get("start"))
+        self.last = date_of(conference.get("end"))
         self.verticals: dict[str, Vertical] = {}
         self.seen: dict[str, int] = {}
         self.conference_line = text.count("\n", 0, max(text.find('"conference"'), 0)) + 1
@@ -141,7 +95,16 @@ class _Importer:
             for room, events in rooms.items():
                 for event in events if isinstance(events, list) else []:
                     if isinstance(event, dict):
-                        self.session(event, str(room), _date(day.get("date")))
+                        self.session(event, str(room), date_of(day.get("date")))
+        if self.floating:
+            self.result.needs_context = True
+        if self.floating and self.zone_guessed:
+            zone = self.default_zone.key
+            message = (
+                f"no time zone: {plural(self.floating, 'session')} without an offset or a "
+                f"time_zone_name, read as {zone} times; name the event's time zone"
+            )
+            self.result.notices.append(KnowledgeError(self.relative, self.conference_line, message))
         self.result.verticals = list(self.verticals.values())
         self.result.event = self.event_info()
         self.result.passages = [*self.overview(), *self.result.passages]
@@ -149,20 +112,22 @@ class _Importer:
 
     def start_of(self, event: Mapping[str, object], day: date | None) -> datetime | None:
         try:
-            moment = datetime.fromisoformat(_text(event.get("date")).replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(text_of(event.get("date")).replace("Z", "+00:00"))
         except ValueError:
             moment = None
         if moment is None and day is not None:
-            clock = re.match(r"^(\d{1,2}):(\d{2})", _text(event.get("start")))
+            clock = re.match(r"^(\d{1,2}):(\d{2})", text_of(event.get("start")))
             if clock:
                 moment = datetime.combine(day, time(int(clock[1]), int(clock[2])))
         if moment is not None and moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.zone or UTC)
+            if self.zone is None:
+                self.floating += 1
+            moment = moment.replace(tzinfo=self.zone or self.default_zone)
         return moment
 
     def session(self, event: Mapping[str, object], room_key: str, day: date | None) -> None:
-        identifier = _text(event.get("guid")) or _text(event.get("id"))
-        title = _text(event.get("title"))
+        identifier = text_of(event.get("guid")) or text_of(event.get("id"))
+        title = text_of(event.get("title"))
         line = self.lines.find(event.get("guid"), event.get("title"), event.get("id"))
         owner = f'session "{title or identifier}"'
         if not identifier or not title:
@@ -176,10 +141,10 @@ class _Importer:
             return
         self.seen[identifier] = line
         start = self.start_of(event, day)
-        duration = _DURATION.match(_text(event.get("duration")))
+        duration = _DURATION.match(text_of(event.get("duration")))
         if start is None or duration is None:
             field_name = "date" if start is None else "duration"
-            value = _text(event.get(field_name))
+            value = text_of(event.get(field_name))
             self.error(line, f'{owner}: bad or missing {field_name} "{value}"')
             return
         days, hours, minutes = (int(part or 0) for part in duration.groups())
@@ -189,27 +154,37 @@ class _Importer:
             return
         self.check_date(start, owner, line)
         track = event.get("track")
-        track_name = _text(track.get("name") if isinstance(track, dict) else track)
+        track_name = text_of(track.get("name") if isinstance(track, dict) else track)
         vertical = self.vertical(track_name, line) if track_name else None
-        subtitle = clean_markdown(_text(event.get("subtitle")), keep_urls=False)
-        abstract = clean_markdown(_text(event.get("abstract")), keep_urls=False)
-        abstract = abstract or clean_markdown(_text(event.get("description")), keep_urls=False)
+        subtitle = clean_markdown(text_of(event.get("subtitle")), keep_urls=False)
+        abstract = clean_markdown(text_of(event.get("abstract")), keep_urls=False)
+        abstract = abstract or clean_markdown(text_of(event.get("description")), keep_urls=False)
         description = f"{subtitle}. {abstract}" if subtitle and abstract else subtitle or abstract
+        status = "confirmed"
+        state = text_of(event.get("state")) or text_of(event.get("status"))
+        if state:
+            known = normalise_status(state)
+            if known is None:
+                self.error(line, f'{owner}: unknown state "{state}" (read as confirmed)')
+            status = known or "confirmed"
+        room = event.get("room")
+        room_name = text_of(room.get("name") if isinstance(room, dict) else room)
         session = Session(
             id=identifier,
             title=title,
             start=start,
             end=end,
-            room=_text(event.get("room")) or room_key,
+            room=room_name or room_key,
+            status=status,
             vertical_id=vertical.id if vertical else None,
-            speakers=_speakers(event.get("persons")),
+            speakers=speaker_names(event.get("persons")),
             description=description,
-            language=_text(event.get("language")).lower() or None,
+            language=text_of(event.get("language")).lower() or None,
             source=self.relative,
             line=line,
         )
         zone = self.display_zone(start)
-        kind = _kind(_text(event.get("type")))
+        kind = session_kind(text_of(event.get("type")))
         text = session_passage_text(
             session, vertical, "en", zone, kind=kind, vertical_word="track", show_zone=True
         )
@@ -254,13 +229,14 @@ class _Importer:
         last = self.last or max((s.end.date() for s in sessions), default=None)
         if first is None or last is None:
             return None
-        title = _text(self.conference.get("title")) or _text(self.conference.get("acronym"))
+        title = text_of(self.conference.get("title")) or text_of(self.conference.get("acronym"))
         title = title or self.relative.rsplit("/", 1)[-1].removesuffix(".json")
-        zone = (
-            self.zone.key
-            if self.zone
-            else _zone_name(sessions[0].start.utcoffset() if sessions else None)
-        )
+        if self.zone:
+            zone = self.zone.key
+        elif self.floating:
+            zone = self.default_zone.key
+        else:
+            zone = offset_zone_name(sessions[0].start.utcoffset() if sessions else None)
         return EventInfo(
             name=title,
             start_date=first,
@@ -335,11 +311,15 @@ class _Importer:
         )
 
 
-def _date(value: object) -> date | None:
-    try:
-        return date.fromisoformat(_text(value)[:10])
-    except ValueError:
-        return None
+def import_conference(
+    relative: str,
+    text: str,
+    conference: Mapping[str, object],
+    lines: LineFinder | None = None,
+    default_zone: str = "",
+) -> Schedule:
+    """Sessions, tracks and passages of a frab-shaped conference (`days[].rooms{}`)."""
+    return _Importer(relative, text, conference, lines, default_zone).run()
 
 
 def load_schedule(relative: str, text: str) -> Schedule:
@@ -351,7 +331,11 @@ def load_schedule(relative: str, text: str) -> Schedule:
             relative, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})"
         )
         return Schedule(errors=[error], broken=True)
+    except RecursionError:
+        line = line_at(text, json_too_deep(text))
+        error = KnowledgeError(relative, line, f"nested too deeply (over {MAX_DEPTH} levels)")
+        return Schedule(errors=[error], broken=True)
     if not is_schedule(data):
         error = KnowledgeError(relative, 1, "not a frab/pretalx schedule")
         return Schedule(errors=[error], recognised=False)
-    return _Importer(relative, text, data["schedule"]["conference"]).run()
+    return import_conference(relative, text, data["schedule"]["conference"])

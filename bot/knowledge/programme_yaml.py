@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from yaml.nodes import MappingNode, SequenceNode
+from yaml.nodes import MappingNode, ScalarNode
 
 from bot.domain import LANGUAGES, EventInfo, KnowledgeError, Passage, PassageKind, Session, Vertical
 from bot.i18n.dates import spell_date, spell_time_range
@@ -18,7 +18,16 @@ from bot.knowledge.passage_text import (
     session_passage_text,
     vertical_passage_text,
 )
-from bot.knowledge.yaml_fields import FieldReader, Texts, localised, node_line, pick
+from bot.knowledge.reading import DEFAULT_TIMEZONE, ProgrammeContext
+from bot.knowledge.status import normalise_status
+from bot.knowledge.yaml_fields import (
+    LATE_HOURS,
+    BoundedLoader,
+    FieldReader,
+    Texts,
+    localised,
+    pick,
+)
 
 __all__ = [
     "DEFAULT_TIMEZONE",
@@ -30,18 +39,8 @@ __all__ = [
     "spell_time_range",
 ]
 
-DEFAULT_TIMEZONE = "Africa/Casablanca"
 PROGRAMME_KEYS = frozenset({"event", "verticals", "sessions"})
-STATUSES = frozenset({"confirmed", "tentative", "cancelled"})
 _VERTICAL_ID = re.compile(r"^[a-z0-9_-]+$")
-
-
-@dataclass(frozen=True, slots=True)
-class ProgrammeContext:
-    """What other programme files declare: the event and verticals this file may refer to."""
-
-    event: EventInfo | None = None
-    verticals: Mapping[str, Vertical] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -54,6 +53,7 @@ class Programme:
     sessions: list[Session] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     errors: list[KnowledgeError] = field(default_factory=list)
+    notices: list[KnowledgeError] = field(default_factory=list)
     broken: bool = False  # not parseable at all
     recognised: bool = True  # False: a YAML file that is not a programme
     needs_context: bool = False  # refers to an event or verticals declared elsewhere
@@ -66,24 +66,10 @@ def _zone(name: str) -> ZoneInfo | None:
         return None
 
 
-def _items(reader: FieldReader, key: str) -> list[MappingNode]:
-    node = reader.node(key)
-    if node is None:
-        return []
-    if not isinstance(node, SequenceNode):
-        reader.error(reader.line_of(key), f'"{key}" must be a list')
-        return []
-    items = [item for item in node.value if isinstance(item, MappingNode)]
-    for item in node.value:
-        if not isinstance(item, MappingNode):
-            reader.error(node_line(item), f"each entry of {key} must be a mapping of fields")
-    return items
-
-
 def load_programme(relative: str, text: str, context: ProgrammeContext | None = None) -> Programme:
     """Parse a programme file; field errors are reported and the valid parts still load."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=BoundedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -93,7 +79,11 @@ def load_programme(relative: str, text: str, context: ProgrammeContext | None = 
         return Programme(errors=[KnowledgeError(relative, line, message)], broken=True)
     except yaml.YAMLError as exc:
         return Programme(errors=[KnowledgeError(relative, 0, f"invalid YAML: {exc}")], broken=True)
-    keys = {str(k.value) for k, _ in root.value} if isinstance(root, MappingNode) else set()
+    keys = (
+        {str(k.value) for k, _ in root.value if isinstance(k, ScalarNode)}
+        if isinstance(root, MappingNode)
+        else set()
+    )
     if not isinstance(root, MappingNode) or not keys & PROGRAMME_KEYS:
         error = KnowledgeError(
             relative, 1, "not a programme file (no event, verticals or sessions)"
@@ -118,7 +108,7 @@ def _build(relative: str, root: MappingNode, context: ProgrammeContext) -> Progr
     zone = (_zone(event.timezone) if event else None) or ZoneInfo(DEFAULT_TIMEZONE)
 
     descriptions: dict[str, Texts] = {}
-    for item in _items(top, "verticals"):
+    for item in top.items("verticals"):
         vertical, described = _vertical(FieldReader(item, relative, result.errors), languages)
         if vertical is None:
             continue
@@ -128,7 +118,13 @@ def _build(relative: str, root: MappingNode, context: ProgrammeContext) -> Progr
         descriptions[vertical.id] = described
         result.verticals.append(vertical)
 
-    items = _items(top, "sessions")
+    items = top.items("sessions")
+    if event is None and items:
+        message = (
+            f"no event (with its timezone) in the folder: session times read as "
+            f"{DEFAULT_TIMEZONE}; declare the event in the programme file"
+        )
+        result.notices.append(KnowledgeError(relative, 1, message))
     wanted = {FieldReader(item, relative, []).scalar("vertical") for item in items} - {None, ""}
     result.needs_context = bool(items) and (result.event is None or not wanted <= set(descriptions))
     known = {**context.verticals, **{v.id: v for v in result.verticals}}
@@ -273,20 +269,24 @@ def _session(
     if not titles:
         reader.error(reader.line, f'{owner}: missing required field "title"')
     day = _day(reader, owner, event)
-    start_time, end_time = reader.time("start", owner), reader.time("end", owner)
+    start_time, end_clock = reader.time("start", owner), reader.clock("end", owner)
     vertical = reader.scalar("vertical") or None
     if vertical is not None and vertical not in verticals:
         reader.error(reader.line_of("vertical"), f'{owner}: unknown vertical "{vertical}"')
         vertical = None
-    status = (reader.scalar("status") or "confirmed").lower()
-    if status not in STATUSES:
-        message = f'{owner}: unknown status "{status}" (confirmed, tentative or cancelled)'
+    written = reader.scalar("status") or "confirmed"
+    status = normalise_status(written)
+    if status is None:
+        message = f'{owner}: unknown status "{written}" (confirmed, tentative or cancelled)'
         reader.error(reader.line_of("status"), message)
         status = "confirmed"
-    if not titles or day is None or start_time is None or end_time is None:
+    if not titles or day is None or start_time is None or end_clock is None:
         return None
+    end_time, days_after = end_clock
+    if not days_after and end_time < start_time and end_time.hour < LATE_HOURS:
+        days_after = 1  # 22:00-01:00: the session ends after midnight
     start = datetime.combine(day, start_time, tzinfo=zone)
-    end = datetime.combine(day, end_time, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=days_after), end_time, tzinfo=zone)
     if end <= start:
         message = f"{owner}: end {end_time:%H:%M} is not after start {start_time:%H:%M}"
         reader.error(reader.line_of("end"), message)
