@@ -226,3 +226,34 @@ def test_run_bot_polls_or_listens_on_a_webhook_and_keeps_the_token_out_of_logs(
     assert kwargs["url_path"] == "hook/abc"
     assert kwargs["secret_token"] == "s3cret"
     assert kwargs["port"] == 8444
+
+
+async def test_an_unanswered_question_goes_to_the_organisers_and_their_reply_comes_back(
+    running: Running,
+) -> None:
+    api, attendee = running.api, 61
+    api.add_user(ADMIN, first_name="Admin", language_code="en")
+    api.add_user(attendee, first_name="Leila", language_code="fr", username="leila_b")
+    await running.reply_to(ADMIN, "/start")
+    question = "Puis-je venir avec mon chien guide ?"
+    reply = await running.reply_to(attendee, question)
+    assert t("abstain", "fr") in reply
+    offer = api.messages_to(attendee)[-1]
+    api.press_button(attendee, offer.message_id, offer.callback_data("organisateurs"))
+
+    copies = await api.wait_for(
+        lambda: [m for m in api.messages_to(ADMIN) if question in m.text], what="the forward"
+    )
+    [copy] = copies
+    assert "Leila (@leila_b, id 61)" in copy.text
+    api.send_text(ADMIN, "Oui, les chiens guides sont les bienvenus.", reply_to=copy.message_id)
+    relayed = await api.wait_for(
+        lambda: [m for m in api.messages_to(attendee) if "chiens guides" in m.text],
+        what="the organisers' reply",
+    )
+    assert "Réponse des organisateurs" in relayed[0].text
+    assert question in relayed[0].text
+    await api.wait_for(
+        lambda: any(m.text == t("organisers_relayed", "en") for m in api.messages_to(ADMIN)),
+        what="the organiser told it is on its way",
+    )

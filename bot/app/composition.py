@@ -20,7 +20,7 @@ from telegram.ext import (
 from bot.app.services import close_services, open_services
 from bot.app.settings import Settings
 from bot.broadcast.limiter import OutboundLimiter
-from bot.telegram import admin, follow, menus
+from bot.telegram import admin, follow, menus, organisers
 from bot.telegram import attendee as talk
 from bot.telegram import programme as browse
 from bot.telegram.render import Action
@@ -95,8 +95,13 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
             CallbackQueryHandler(browse.send_ics, pattern=pressed(Action.ICS)),
             CallbackQueryHandler(talk.feedback, pattern=pressed(Action.FEEDBACK)),
             CallbackQueryHandler(talk.set_language, pattern=pressed(Action.LANG)),
+            CallbackQueryHandler(organisers.ask_organisers, pattern=pressed(Action.ASK_ORGANISERS)),
             CallbackQueryHandler(browse.noop),  # stale or foreign buttons: stop the spinner
             InlineQueryHandler(talk.inline_sessions),
+            # An organiser's reply to a forwarded question; any other reply to the bot is asked.
+            MessageHandler(
+                filters.TEXT & ~filters.COMMAND & organisers.REPLY_TO_BOT, organisers.relay_reply
+            ),
             MessageHandler(
                 (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & ADDRESSED_TO_BOT, talk.ask
             ),
@@ -126,6 +131,7 @@ def build_application(
         await open_services(application, settings, assistant)
         await menus.set_command_menus(application.bot)
         await menus.set_admin_menus(application)  # after the attendee menus it extends
+        organisers.schedule_retries(application)
 
     builder = (
         Application.builder()

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     telegram_rate: float = Field(default=30.0, gt=1, description="messages/s Telegram accepts")
     knowledge_poll_seconds: float = Field(default=2.0, gt=0)
     flood_limit_per_minute: int = Field(default=20, ge=1)
+    # Ask the organisers: their group (else every admin's chat) and a per-attendee hourly limit.
+    organiser_chat_id: int | None = None
+    organiser_questions_per_hour: int = Field(default=3, ge=1)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -599,6 +599,79 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You do not follow any vertical. /follow to choose some.",
         "ar": "أنت لا تتابع أي محور. /follow لاختيار محاور.",
     },
+    # --- ask the organisers (issue 13) ---
+    "btn_ask_organisers": {
+        "fr": "✉️ Demander aux organisateurs",
+        "en": "✉️ Ask the organisers",
+        "ar": "✉️ اسأل المنظمين",
+    },
+    "organisers_sent": {
+        "fr": "Votre question est transmise aux organisateurs. Leur réponse arrivera ici.",
+        "en": "Your question has gone to the organisers. Their reply will come here.",
+        "ar": "أرسل سؤالك إلى المنظمين. سيصلك ردهم هنا.",
+    },
+    "organisers_already": {
+        "fr": "Cette question est déjà transmise aux organisateurs.",
+        "en": "This question has already gone to the organisers.",
+        "ar": "هذا السؤال أرسل إلى المنظمين من قبل.",
+    },
+    "organisers_limit": {
+        "fr": (
+            "Vous avez déjà envoyé {limit} questions aux organisateurs cette dernière heure. "
+            "Merci de patienter un peu avant d'en envoyer une autre."
+        ),
+        "en": (
+            "You have already sent the organisers {limit} questions in the last hour. "
+            "Please wait a little before sending another."
+        ),
+        "ar": (
+            "أرسلت {limit} أسئلة إلى المنظمين خلال الساعة الأخيرة. "
+            "يرجى الانتظار قليلا قبل إرسال سؤال آخر."
+        ),
+    },
+    "organisers_gone": {
+        "fr": "Je ne retrouve plus cette question : posez-la à nouveau.",
+        "en": "I cannot find that question any more: please ask it again.",
+        "ar": "لم أعد أجد هذا السؤال: يرجى طرحه من جديد.",
+    },
+    "organisers_forward": {
+        "fr": (
+            "❓ <b>Question pour les organisateurs</b> #{id}\n"
+            "De : {asker} · langue : {language}\n\n{question}\n\n"
+            "<i>Répondez à ce message (Répondre) : votre réponse lui sera transmise.</i>"
+        ),
+        "en": (
+            "❓ <b>Question for the organisers</b> #{id}\n"
+            "From: {asker} · language: {language}\n\n{question}\n\n"
+            "<i>Reply to this message (Reply): your reply goes to them.</i>"
+        ),
+        "ar": (
+            "❓ <b>سؤال للمنظمين</b> #{id}\n"
+            "من: {asker} · اللغة: {language}\n\n{question}\n\n"
+            "<i>رد على هذه الرسالة (رد): سيصله ردك.</i>"
+        ),
+    },
+    "organisers_reply": {
+        "fr": "💬 Réponse des organisateurs à votre question « {question} » :\n\n{reply}",
+        "en": "💬 The organisers' reply to your question “{question}”:\n\n{reply}",
+        "ar": "💬 رد المنظمين على سؤالك «{question}»:\n\n{reply}",
+    },
+    "organisers_relayed": {
+        "fr": "✅ Réponse transmise à la personne qui a posé la question.",
+        "en": "✅ Reply on its way to the person who asked.",
+        "ar": "✅ أرسل الرد إلى صاحب السؤال.",
+    },
+    "stats_organisers": {
+        "fr": (
+            "Questions aux organisateurs : {asked}, dont {replied} avec réponse"
+            " ({waiting} en attente d'envoi)"
+        ),
+        "en": (
+            "Questions to the organisers: {asked}, {replied} replied"
+            " ({waiting} waiting to be forwarded)"
+        ),
+        "ar": "أسئلة إلى المنظمين: {asked}، منها {replied} بردّ ({waiting} في انتظار الإرسال)",
+    },
 }
 
 

@@ -35,6 +35,7 @@ from bot.broadcast.outbox import (
 from bot.domain import LANGUAGES
 from bot.i18n import t
 from bot.search.question_groups import unanswered
+from bot.storage.organisers import organiser_figures
 from bot.storage.questions import collect_stats
 from bot.telegram.render import Action, button, parse_callback
 from bot.telegram.services import get_services
@@ -192,6 +193,10 @@ async def stats_command(update: Update, context: Context) -> None:
         active=stats.active_today, questions=stats.questions, answered=stats.answered,
         share=f"{stats.answered_share:.0%}", up=stats.thumbs_up, down=stats.thumbs_down,
     )  # fmt: skip
+    asked = await organiser_figures(services.store)
+    text += "\n" + t(
+        "stats_organisers", lang, asked=asked.asked, replied=asked.replied, waiting=asked.waiting
+    )
     if update.effective_message is not None:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 

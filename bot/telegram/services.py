@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.broadcast.config import BroadcastSettings
+from bot.broadcast.handoff import OrganiserSettings
 from bot.search.assistant import SearchSettings
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 SERVICES_KEY = "services"
 
 
-class BotSettings(BroadcastSettings, SearchSettings, Protocol):
+class BotSettings(OrganiserSettings, SearchSettings, Protocol):
     """What the Telegram side reads of the settings (the app's `Settings` provides it)."""
 
     @property
