@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # Ask the organisers: their group (else every admin's chat) and a per-attendee hourly limit.
     organiser_chat_id: int | None = None
     organiser_questions_per_hour: int = Field(default=3, ge=1)
+    # The bot's @username for links printed offline (`qr`); else asked from Telegram (getMe).
+    bot_username: str | None = None
+    # The chat (group or channel) of the pinned "now and next" message; unset: no live board.
+    live_chat_id: int | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod

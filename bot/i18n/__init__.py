@@ -672,6 +672,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "ar": "أسئلة إلى المنظمين: {asked}، منها {replied} بردّ ({waiting} في انتظار الإرسال)",
     },
+    # --- rooms' doors and the live board (issue 13) ---
+    "room_now_none": {
+        "fr": "Rien dans cette salle pour le moment.",
+        "en": "Nothing in this room right now.",
+        "ar": "لا شيء في هذه القاعة حاليا.",
+    },
+    "room_next_title": {"fr": "Ensuite ici", "en": "Next here", "ar": "بعد ذلك هنا"},
+    "room_next_none": {
+        "fr": "Plus rien de prévu dans cette salle.",
+        "en": "Nothing more planned in this room.",
+        "ar": "لا شيء آخر مبرمج في هذه القاعة.",
+    },
+    "room_unknown": {
+        "fr": "Je ne connais pas cette salle : /now montre ce qui se passe en ce moment.",
+        "en": "I do not know this room: /now shows what is on right now.",
+        "ar": "لا أعرف هذه القاعة: /now يعرض ما يجري الآن.",
+    },
+    "live_title": {"fr": "Programme en direct", "en": "Live programme", "ar": "البرنامج مباشرة"},
+    "live_over": {
+        "fr": "Le programme est terminé. Merci à toutes et à tous !",
+        "en": "The programme is over. Thank you all!",
+        "ar": "انتهى البرنامج. شكرا للجميع!",
+    },
 }
 
 

@@ -144,6 +144,16 @@ CREATE TABLE organiser_forwards (
 );
 """
 
+M005_LIVE_MESSAGES = """
+-- The pinned "now and next" message of each live chat, so a restart edits it, not a new one.
+CREATE TABLE live_messages (
+    chat_id     INTEGER PRIMARY KEY,
+    message_id  INTEGER NOT NULL,
+    text        TEXT NOT NULL,     -- as last shown: an unchanged text is not edited again
+    updated_at  TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_create_tables", M001_CREATE_TABLES),
     # A language picked with /lang outlives Telegram's language_code on later visits.
@@ -152,4 +162,6 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("m003_broadcast_kind", M003_BROADCAST_KIND),
     # Questions the knowledge could not answer, forwarded to the organisers, and their replies.
     ("m004_organiser_questions", M004_ORGANISER_QUESTIONS),
+    # The pinned live message's id and text survive restarts.
+    ("m005_live_messages", M005_LIVE_MESSAGES),
 ]
