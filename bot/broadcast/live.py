@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from html import escape
 from typing import Protocol
 
 from telegram import Bot, LinkPreviewOptions
@@ -34,6 +35,11 @@ LIVE_NEXT = 6  # upcoming sessions listed
 MIN_INTERVAL = 60.0  # seconds between two edits, at most one a minute
 TICK = 30.0  # how often the board looks whether what it shows changed
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def escape(text: str) -> str:
+    """Plain text escaped for Telegram HTML (quotes stay readable)."""
+    return html.escape(text, quote=False)
 
 
 class LiveSettings(BroadcastSettings, Protocol):
@@ -115,6 +121,7 @@ class LiveBoard:
         self.min_interval = min_interval
         self.tick = tick
         self.edits = 0  # messages posted or edited by this process
+        self._edited_at: float | None = None  # time.monotonic() of this process's last edit
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -148,13 +155,15 @@ class LiveBoard:
             self._wake.clear()
 
     async def _wait_for_room(self) -> None:
-        """Sleep until the last edit (stored: across restarts) is `min_interval` old."""
+        """Sleep until the last edit is `min_interval` old (stored: across restarts too)."""
+        ages = []
+        if self._edited_at is not None:
+            ages.append(time.monotonic() - self._edited_at)
         stored = await live_message(self.store, self.chat_id)
-        if stored is None:
-            return
-        age = (utc_now() - stored.updated_at).total_seconds()
-        if age < self.min_interval:
-            await asyncio.sleep(self.min_interval - age)
+        if stored is not None:  # the event clock may be shifted (ASSISTANT_NOW): never negative
+            ages.append(max(0.0, (utc_now() - stored.updated_at).total_seconds()))
+        if ages and min(ages) < self.min_interval:
+            await asyncio.sleep(self.min_interval - min(ages))
 
     async def refresh(self) -> bool:
         """Edit (or post and pin) the board if what it shows changed; True if it did."""
@@ -185,6 +194,7 @@ class LiveBoard:
         if stored is None:
             await self._post(text)
         self.edits += 1
+        self._edited_at = time.monotonic()
         return True
 
     async def _post(self, text: str) -> None:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from telegram.ext import Application, CallbackContext
 
+    from bot.broadcast.live import LiveBoard
     from bot.broadcast.reminders import ReminderScheduler
     from bot.broadcast.worker import BroadcastWorker
     from bot.knowledge.watcher import KnowledgeWatcher
@@ -59,6 +60,7 @@ class Services:
     broadcaster: BroadcastWorker | None = None
     watcher: KnowledgeWatcher | None = None
     reminders: ReminderScheduler | None = None
+    live: LiveBoard | None = None
 
 
 def get_services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
