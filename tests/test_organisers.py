@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.app.composition import build_application
 from bot.i18n import t
+from bot.knowledge.watcher import ReloadReport
 from tests.offline_bot import USER, Bot, StandInAssistant, make_settings, sample_knowledge
 from tests.telegram_helpers import (
     BOT_USER,
@@ -26,10 +27,23 @@ GROUP = -100500
 QUESTION = "Où puis-je garer mon vélo cargo ?"
 
 
+class ReloadingAssistant(StandInAssistant):
+    """The stand-in, with the watcher's side: reloads count and change nothing."""
+
+    reloads = 0
+
+    def folder_changed(self) -> bool:
+        return False
+
+    def reload(self) -> ReloadReport:
+        self.reloads += 1
+        return ReloadReport(False, [], self.knowledge, self.knowledge)
+
+
 @asynccontextmanager
 async def organiser_bot(tmp_path: Path, **settings: Any) -> AsyncIterator[Bot]:
     """The real application with two admins, on the stand-in assistant."""
-    assistant = StandInAssistant(sample_knowledge())
+    assistant = ReloadingAssistant(sample_knowledge())
     api = RecordingRequest()
     app = build_application(
         make_settings(tmp_path, admin_ids=frozenset({ADMIN, OTHER_ADMIN}), **settings),

@@ -20,7 +20,7 @@ from telegram.ext import (
 from bot.app.services import close_services, open_services
 from bot.app.settings import Settings
 from bot.broadcast.limiter import OutboundLimiter
-from bot.telegram import admin, follow, menus, organisers
+from bot.telegram import admin, faq, follow, menus, organisers
 from bot.telegram import attendee as talk
 from bot.telegram import programme as browse
 from bot.telegram.render import Action
@@ -70,6 +70,12 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
             CommandHandler("reload", admin.reload_command),
             CommandHandler("stats", admin.stats_command),
             CommandHandler("unanswered", admin.unanswered_command),
+            CallbackQueryHandler(admin.admin_only(faq.faq_button), pattern=pressed(Action.FAQ)),
+            # An admin's private text may be the answer /unanswered asked them for.
+            MessageHandler(
+                private & filters.User(settings.admin_ids) & filters.TEXT & ~filters.COMMAND,
+                faq.capture_answer,
+            ),
             # Attendees.
             CommandHandler("start", talk.start),
             CommandHandler("stop", talk.stop),

@@ -695,6 +695,57 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The programme is over. Thank you all!",
         "ar": "انتهى البرنامج. شكرا للجميع!",
     },
+    # --- closing the gap loop (issue 13) ---
+    "faq_title": {
+        "fr": "Questions fréquentes",
+        "en": "Frequently asked questions",
+        "ar": "أسئلة شائعة",
+    },
+    "faq_answer_button": {"fr": "✍️ {number}", "en": "✍️ {number}", "ar": "✍️ {number}"},
+    "faq_answer_hint": {
+        "fr": (
+            "✍️ n : répondre au groupe n ; la réponse rejoint les connaissances "
+            "et part à ceux qui ont demandé."
+        ),
+        "en": "✍️ n: answer group n; the answer joins the knowledge and goes to those who asked.",
+        "ar": "✍️ n: أجب عن المجموعة n؛ يضاف الجواب إلى المعطيات ويرسل إلى من سألوا.",
+    },
+    "faq_prompt": {
+        "fr": (
+            "✍️ Votre réponse à « {question} » : envoyez-la dans votre prochain message "
+            "(ou en réponse à celui-ci). Elle sera ajoutée à <code>{file}</code> et envoyée "
+            "à chaque personne qui a posé la question."
+        ),
+        "en": (
+            "✍️ Your answer to “{question}”: send it as your next message (or as a reply to this "
+            "one). It will be added to <code>{file}</code> and sent to everyone who asked."
+        ),
+        "ar": (
+            "✍️ جوابك عن «{question}»: أرسله في رسالتك التالية (أو ردا على هذه). "
+            "سيضاف إلى <code>{file}</code> ويرسل إلى كل من طرح السؤال."
+        ),
+    },
+    "faq_cancel_button": {"fr": "✖ Annuler", "en": "✖ Cancel", "ar": "✖ إلغاء"},
+    "faq_cancelled": {
+        "fr": "D'accord, pas de réponse pour l'instant.",
+        "en": "All right, no answer for now.",
+        "ar": "حسنا، لا جواب الآن.",
+    },
+    "faq_gone": {
+        "fr": "Ce groupe de questions a déjà une réponse (ou n'existe plus) : /unanswered.",
+        "en": "This group of questions is already answered (or gone): /unanswered.",
+        "ar": "هذه المجموعة من الأسئلة لها جواب من قبل (أو لم تعد موجودة): /unanswered.",
+    },
+    "faq_saved": {
+        "fr": "✅ Réponse ajoutée à <code>{file}</code> et envoyée à {count} personne(s).",
+        "en": "✅ Answer added to <code>{file}</code> and on its way to {count} attendee(s).",
+        "ar": "✅ أضيف الجواب إلى <code>{file}</code> وأرسل إلى {count} مشارك(ين).",
+    },
+    "faq_notice": {
+        "fr": "💡 Vous aviez demandé : « {question} ». Voici la réponse des organisateurs :",
+        "en": "💡 You asked: “{question}”. Here is the organisers' answer:",
+        "ar": "💡 سألت: «{question}». إليك جواب المنظمين:",
+    },
 }
 
 

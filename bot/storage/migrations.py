@@ -154,6 +154,30 @@ CREATE TABLE live_messages (
 );
 """
 
+M006_FAQ_ANSWERS = """
+-- A group of unanswered questions an admin may answer from /unanswered, and its questions.
+CREATE TABLE faq_drafts (
+    id                INTEGER PRIMARY KEY,
+    admin_id          INTEGER NOT NULL,
+    question          TEXT NOT NULL,     -- the group's wording: the FAQ entry's heading
+    language          TEXT NOT NULL,     -- the group's main language: faq.<language>.md
+    status            TEXT NOT NULL,     -- offered | waiting | answered | cancelled
+    prompt_chat_id    INTEGER,           -- the "send your answer" message an admin may reply to
+    prompt_message_id INTEGER,
+    answer            TEXT,
+    file              TEXT,              -- the knowledge file the answer went into
+    created_at        TEXT NOT NULL,
+    answered_at       TEXT
+);
+CREATE INDEX faq_drafts_waiting ON faq_drafts(admin_id, status);
+
+CREATE TABLE faq_draft_questions (
+    draft_id    INTEGER NOT NULL REFERENCES faq_drafts(id),
+    question_id INTEGER NOT NULL REFERENCES question_log(id),
+    PRIMARY KEY (draft_id, question_id)
+);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_create_tables", M001_CREATE_TABLES),
     # A language picked with /lang outlives Telegram's language_code on later visits.
@@ -164,4 +188,6 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("m004_organiser_questions", M004_ORGANISER_QUESTIONS),
     # The pinned live message's id and text survive restarts.
     ("m005_live_messages", M005_LIVE_MESSAGES),
+    # Closing the gap loop: unanswered questions answered by an admin into faq.<lang>.md.
+    ("m006_faq_answers", M006_FAQ_ANSWERS),
 ]

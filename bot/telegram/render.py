@@ -120,6 +120,7 @@ class Action(StrEnum):
     FOLLOW = "fo"  # follow (+) or stop following (-) a vertical: sign, ref
     BROADCAST = "bc"  # an admin's previewed announcement: go or no, draft id
     ASK_ORGANISERS = "ao"  # forward an unanswered question to the organisers: question id
+    FAQ = "fq"  # answer (a) or stop answering (c) a group of unanswered questions: draft id
     NOOP = "x"  # a label-only button (page counter)
 
 
