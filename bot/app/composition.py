@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from telegram.ext import (
 
 from bot.app.services import close_services, open_services
 from bot.app.settings import Settings
+from bot.app.webserver import serve_webhook
 from bot.broadcast.limiter import OutboundLimiter
 from bot.telegram import admin, faq, follow, menus, organisers
 from bot.telegram import attendee as talk
@@ -167,19 +169,13 @@ def file_url(api_url: str) -> str:
 
 
 def run_bot(settings: Settings) -> None:
-    """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
+    """Run the bot until interrupted: long polling, or a webhook (and Mini App) when WEBHOOK_URL."""
     # httpx logs every request URL, and Bot API URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     application = build_application(settings)
     if not settings.webhook_url:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
         return
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    application.run_webhook(
-        listen="0.0.0.0",  # noqa: S104 - behind the operator's TLS proxy or in a container
-        port=settings.webhook_port,
-        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-        webhook_url=settings.webhook_url,
-        secret_token=secret,
-        allowed_updates=Update.ALL_TYPES,
-    )
+    # One tornado server for the webhook and the schedule grid Mini App (bot.app.webserver).
+    path = urlsplit(settings.webhook_url).path.lstrip("/")
+    asyncio.run(serve_webhook(application, settings, path))

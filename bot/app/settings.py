@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     organiser_questions_per_hour: int = Field(default=3, ge=1)
     # The bot's @username for links printed offline (`qr`); else asked from Telegram (getMe).
     bot_username: str | None = None
+    # The schedule grid Mini App's HTTPS URL; unset: the webhook's host + /app (webhook mode).
+    webapp_url: str | None = None
     # The chat (group or channel) of the pinned "now and next" message; unset: no live board.
     live_chat_id: int | None = None
 

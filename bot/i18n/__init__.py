@@ -746,6 +746,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "💡 You asked: “{question}”. Here is the organisers' answer:",
         "ar": "💡 سألت: «{question}». إليك جواب المنظمين:",
     },
+    # --- schedule grid Mini App (issue 13) ---
+    "btn_grid": {"fr": "🗓 Grille du programme", "en": "🗓 Schedule grid", "ar": "🗓 جدول البرنامج"},
+    "grid_title": {"fr": "Programme", "en": "Programme", "ar": "البرنامج"},
+    "grid_legend": {
+        "fr": "vos séances enregistrées (/agenda)",
+        "en": "your saved sessions (/agenda)",
+        "ar": "جلساتك المحفوظة (/agenda)",
+    },
 }
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.broadcast.handoff import OrganiserSettings
 from bot.search.assistant import SearchSettings
+from bot.telegram.miniapp import MiniAppSettings
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 SERVICES_KEY = "services"
 
 
-class BotSettings(OrganiserSettings, SearchSettings, Protocol):
+class BotSettings(OrganiserSettings, MiniAppSettings, SearchSettings, Protocol):
     """What the Telegram side reads of the settings (the app's `Settings` provides it)."""
 
     @property
