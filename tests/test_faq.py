@@ -110,3 +110,22 @@ async def test_only_admins_may_answer(tmp_path: Path) -> None:
         await bot.text(ANSWER, user=USER)
         await asyncio.sleep(0.3)
         assert not (tmp_path / "knowledge" / "faq.fr.md").exists()
+
+
+async def test_a_reply_to_an_organiser_question_is_not_taken_for_the_waiting_answer(
+    tmp_path: Path,
+) -> None:
+    async with organiser_bot(tmp_path) as bot:
+        await asked(bot)
+        await bot.press(bot.api.callback_data("organisateurs"), user=USER + 5)  # the wifi asker
+        await bot.text("/unanswered", user=ADMIN)
+        await bot.press(buttons(bot)["✍️ 1"], user=ADMIN)  # now waiting for a parking answer
+        async with bot.services.store.db.execute(
+            "SELECT message_id FROM organiser_forwards WHERE chat_id = ?", (ADMIN,)
+        ) as cursor:
+            [(forwarded,)] = await cursor.fetchall()
+        await bot.send(reply_to(bot, ADMIN, forwarded, "Réseau Assises, code IA2025."))
+        await until_sent(bot, USER + 5, "IA2025")
+        assert not (tmp_path / "knowledge" / "faq.fr.md").exists()
+        await bot.text(ANSWER, user=ADMIN)  # the next plain message is still the answer
+        assert "parking P2" in (tmp_path / "knowledge" / "faq.fr.md").read_text(encoding="utf-8")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
 import shutil
+import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,10 +22,11 @@ from PIL import Image
 from pydantic import SecretStr
 
 from bot.app.composition import build_application
-from bot.app.webserver import listen
+from bot.app.webserver import listen, serve_webhook
 from bot.i18n import t
 from bot.storage.agenda import save_session
 from bot.telegram.miniapp import validate_init_data
+from tests.fake_botapi import FakeBotApi
 from tests.offline_bot import USER, Bot, make_settings, sample_knowledge
 from tests.telegram_helpers import TOKEN, OfflineRequest, RecordingRequest, Updates, collect_errors
 from tests.telegram_helpers import started as app_started
@@ -183,3 +186,52 @@ async def test_a_real_browser_draws_the_grid_with_the_saved_session_highlighted(
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert colour_share(shot, SAVED_COLOUR) > 0.003  # the saved cell (the legend's key is tiny)
     assert colour_share(anonymous, SAVED_COLOUR) < 0.001  # no initData: no personal data
+
+
+async def test_webhook_mode_sets_the_webhook_serves_updates_and_the_page_then_stops(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with FakeBotApi() as api:
+        api.add_user(USER, language_code="fr")
+        settings = make_settings(
+            tmp_path,
+            webhook_url="https://bot.example.org/hook/abc",
+            webhook_port=port,
+            webhook_secret=SecretStr(SECRET),
+        )
+        settings = settings.model_copy(
+            update={"telegram_api_url": api.base_url, "telegram_bot_token": SecretStr(api.token)}
+        )
+        app = build_application(settings, ReloadingAssistant(sample_knowledge()))  # type: ignore[arg-type]
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            serve_webhook(app, settings, "hook/abc", address="127.0.0.1", stop=stop)
+        )
+        base = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient() as client:
+            for _ in range(200):
+                with contextlib.suppress(httpx.ConnectError):
+                    if (await client.get(f"{base}/app")).status_code == 200:
+                        break
+                await asyncio.sleep(0.05)
+            message = {
+                "message_id": 1, "date": int(time.time()), "text": "/start",
+                "chat": {"id": USER, "type": "private"},
+                "from": {"id": USER, "is_bot": False, "first_name": "Nadia", "language_code": "fr"},
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            }  # fmt: skip
+            posted = await client.post(
+                f"{base}/hook/abc", json={"update_id": 1, "message": message},
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )  # fmt: skip
+            assert posted.status_code == 200
+            [welcome] = await api.wait_for_messages(USER, 1)
+            assert "Bienvenue" in welcome.text
+        stop.set()
+        await asyncio.wait_for(task, 20)
+        [hook] = api.calls_to("setWebhook")
+        assert hook.params["url"] == "https://bot.example.org/hook/abc"
+        assert hook.params["secret_token"] == SECRET

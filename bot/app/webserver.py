@@ -121,13 +121,22 @@ def listen(
     return server
 
 
-async def serve_webhook(application: AnyApplication, settings: Settings, path: str) -> None:
-    """Run the bot on a webhook and the Mini App on one port until SIGINT or SIGTERM."""
-    stop = asyncio.Event()
+async def serve_webhook(
+    application: AnyApplication,
+    settings: Settings,
+    path: str,
+    *,
+    address: str = "0.0.0.0",  # noqa: S104 - behind the operator's TLS proxy or in a container
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run the bot on a webhook and the Mini App on one port until `stop`, SIGINT or SIGTERM."""
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    watched = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+            watched.append(sig)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     await application.initialize()
     if application.post_init is not None:
@@ -136,13 +145,14 @@ async def serve_webhook(application: AnyApplication, settings: Settings, path: s
         settings.webhook_url or "", secret_token=secret, allowed_updates=Update.ALL_TYPES
     )
     await application.start()
-    # Behind the operator's TLS proxy or in a container: every interface.
-    server = listen(application, settings, settings.webhook_port, "0.0.0.0", path)  # noqa: S104
+    server = listen(application, settings, settings.webhook_port, address, path)
     log.info("webhook and Mini App on port %d", settings.webhook_port)
     try:
         await stop.wait()
     finally:
         server.stop()
+        for sig in watched:
+            loop.remove_signal_handler(sig)
         await application.stop()
         await application.shutdown()
         if application.post_shutdown is not None:

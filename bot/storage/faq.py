@@ -114,21 +114,23 @@ async def set_prompt(store: Store, draft_id: int, chat_id: int, message_id: int)
 async def draft_for_answer(
     store: Store, admin_id: int, chat_id: int, reply_to: int | None
 ) -> FaqDraft | None:
-    """The draft an admin's message answers: the prompt it replies to, else their waiting one."""
+    """The draft an admin's message answers: the prompt it replies to, else their waiting one.
+
+    A reply to any other message answers no draft (it may be a reply to an attendee).
+    """
     if reply_to is not None:
-        async with store.db.execute(
+        sql = (
             "SELECT * FROM faq_drafts WHERE prompt_chat_id = ? AND prompt_message_id = ?"
-            " AND status IN ('offered', 'waiting')",
-            (chat_id, reply_to),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is not None:
-            return FaqDraft.from_row(row)
-    async with store.db.execute(
-        "SELECT * FROM faq_drafts WHERE admin_id = ? AND status = 'waiting'"
-        " ORDER BY id DESC LIMIT 1",
-        (admin_id,),
-    ) as cursor:
+            " AND status IN ('offered', 'waiting')"
+        )
+        params: tuple[object, ...] = (chat_id, reply_to)
+    else:
+        sql = (
+            "SELECT * FROM faq_drafts WHERE admin_id = ? AND status = 'waiting'"
+            " ORDER BY id DESC LIMIT 1"
+        )
+        params = (admin_id,)
+    async with store.db.execute(sql, params) as cursor:
         row = await cursor.fetchone()
     return FaqDraft.from_row(row) if row else None
 

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
@@ -105,8 +105,6 @@ def validate_init_data(
 
 def sign_init_data(fields: dict[str, str], token: str) -> str:
     """initData as Telegram would send it for `fields` (for tests and local previews)."""
-    from urllib.parse import urlencode
-
     return urlencode({**fields, "hash": signature(fields, token)})
 
 
