@@ -182,9 +182,10 @@ async def test_the_organisers_group_gets_the_question_when_set(tmp_path: Path) -
 
 async def test_nothing_is_lost_across_a_restart(tmp_path: Path) -> None:
     async with organiser_bot(tmp_path) as bot:
-        # No admin has talked to the bot yet: the question waits.
+        # No admin has talked to the bot yet: the question waits, and the attendee is told so.
         await ask_and_press(bot, QUESTION)
         assert await forwards(bot) == []
+        assert bot.replies()[-1] == t("organisers_queued", "fr")
         await bot.text("/start", user=ADMIN)
     async with organiser_bot(tmp_path) as bot:
         await bot.app.job_queue.start()  # type: ignore[union-attr]

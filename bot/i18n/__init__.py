@@ -610,6 +610,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Your question has gone to the organisers. Their reply will come here.",
         "ar": "أرسل سؤالك إلى المنظمين. سيصلك ردهم هنا.",
     },
+    "organisers_queued": {
+        "fr": (
+            "Votre question est enregistrée : elle partira aux organisateurs dès que l'un "
+            "d'eux sera joignable. Leur réponse arrivera ici."
+        ),
+        "en": (
+            "Your question is recorded: it goes to the organisers as soon as one of them can be "
+            "reached. Their reply will come here."
+        ),
+        "ar": "سجل سؤالك: سيرسل إلى المنظمين حالما يمكن الوصول إلى أحدهم. سيصلك ردهم هنا.",
+    },
     "organisers_already": {
         "fr": "Cette question est déjà transmise aux organisateurs.",
         "en": "This question has already gone to the organisers.",

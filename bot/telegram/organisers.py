@@ -92,7 +92,9 @@ async def ask_organisers(update: Update, context: Context) -> None:
         context.bot, services.store, services.settings, ask, event_language(services)
     )
     log.info("question #%d forwarded to %d organiser chats", ask.id, reached)
-    await context.bot.send_message(chat_id, t("organisers_sent", language))
+    await context.bot.send_message(
+        chat_id, t("organisers_sent" if reached else "organisers_queued", language)
+    )
 
 
 async def relay_reply(update: Update, context: Context) -> None:
