@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ from bot.knowledge.watcher import ReloadReport
 from tests.offline_bot import USER, Bot, StandInAssistant, make_settings, sample_knowledge
 from tests.telegram_helpers import (
     BOT_USER,
+    ApiCall,
     OfflineRequest,
     RecordingRequest,
     Updates,
@@ -40,11 +42,31 @@ class ReloadingAssistant(StandInAssistant):
         return ReloadReport(False, [], self.knowledge, self.knowledge)
 
 
+class UnstartedAdmins(RecordingRequest):
+    """Telegram's answer to a bot writing to users who never started it: chat not found."""
+
+    def __init__(self, unreachable: set[int]) -> None:
+        super().__init__()
+        self.unreachable = unreachable
+
+    async def do_request(
+        self, url: str, method: str, request_data: Any = None, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        params = request_data.parameters if request_data else {}
+        if url.endswith("/sendMessage") and int(params.get("chat_id", 0)) in self.unreachable:
+            self.calls.append(ApiCall("sendMessage", dict(params)))
+            body = {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
+            return 400, json.dumps(body).encode()
+        return await super().do_request(url, method, request_data, *args, **kwargs)
+
+
 @asynccontextmanager
-async def organiser_bot(tmp_path: Path, **settings: Any) -> AsyncIterator[Bot]:
+async def organiser_bot(
+    tmp_path: Path, api: RecordingRequest | None = None, **settings: Any
+) -> AsyncIterator[Bot]:
     """The real application with two admins, on the stand-in assistant."""
     assistant = ReloadingAssistant(sample_knowledge())
-    api = RecordingRequest()
+    api = api or RecordingRequest()
     app = build_application(
         make_settings(tmp_path, admin_ids=frozenset({ADMIN, OTHER_ADMIN}), **settings),
         assistant,
@@ -159,6 +181,7 @@ async def test_three_questions_an_hour_then_a_polite_no_and_never_twice(tmp_path
         assert refusal["text"] == t("organisers_limit", "fr", limit=3)
         assert refusal["show_alert"] is True
         assert len(forwarded_to(bot, ADMIN)) == 3
+        assert len(forwarded_to(bot, OTHER_ADMIN)) == 3  # never seen by the bot: tried anyway
         # A forged button, or someone else's question, forwards nothing.
         await bot.press(data, user=USER + 1)
         assert bot.api.calls_to("answerCallbackQuery")[-1].params["text"] == t(
@@ -181,13 +204,16 @@ async def test_the_organisers_group_gets_the_question_when_set(tmp_path: Path) -
 
 
 async def test_nothing_is_lost_across_a_restart(tmp_path: Path) -> None:
-    async with organiser_bot(tmp_path) as bot:
-        # No admin has talked to the bot yet: the question waits, and the attendee is told so.
+    async with organiser_bot(tmp_path, UnstartedAdmins({ADMIN, OTHER_ADMIN})) as bot:
+        # No admin has started the bot yet: Telegram refuses, the question waits, and the
+        # attendee is told so.
         await ask_and_press(bot, QUESTION)
         assert await forwards(bot) == []
         assert bot.replies()[-1] == t("organisers_queued", "fr")
+        assert isinstance(bot.api, UnstartedAdmins)
+        bot.api.unreachable.discard(ADMIN)  # they start the bot
         await bot.text("/start", user=ADMIN)
-    async with organiser_bot(tmp_path) as bot:
+    async with organiser_bot(tmp_path, UnstartedAdmins({OTHER_ADMIN})) as bot:
         await bot.app.job_queue.start()  # type: ignore[union-attr]
         try:
             for _ in range(100):

@@ -25,6 +25,7 @@ from bot.i18n import normalise_language, t
 from bot.storage.organisers import (
     OrganiserQuestion,
     asked_since,
+    blocked_users,
     count_reply,
     record_forward,
     unforwarded,
@@ -90,11 +91,20 @@ def reply_text(ask: OrganiserQuestion, reply: str) -> str:
 async def organiser_chats(
     store: Store, settings: OrganiserSettings, group_language: str
 ) -> list[tuple[int, str]]:
-    """(chat id, language) where questions go: the organisers' group, else every admin."""
+    """(chat id, language) where questions go: the organisers' group, else every admin.
+
+    An admin the bot has not seen yet is tried at their user id (their private chat's id);
+    Telegram refuses it until they start the bot, and the question waits for the next try.
+    """
     if settings.organiser_chat_id is not None:
         return [(settings.organiser_chat_id, group_language)]
-    chats = await admin_chats(store, settings.admin_ids)
-    return [(chat_id, normalise_language(language)) for chat_id, language in chats]
+    known = {
+        chat_id: language for chat_id, language in await admin_chats(store, settings.admin_ids)
+    }
+    unseen = [admin for admin in sorted(settings.admin_ids) if admin not in known]
+    seen_blocked = await blocked_users(store, unseen)
+    chats = [(chat_id, normalise_language(language)) for chat_id, language in known.items()]
+    return chats + [(admin, group_language) for admin in unseen if admin not in seen_blocked]
 
 
 async def forward(

@@ -77,6 +77,17 @@ async def already_sent(store: Store, question_id: int) -> bool:
         return await cursor.fetchone() is not None
 
 
+async def blocked_users(store: Store, user_ids: list[int]) -> set[int]:
+    """Those of `user_ids` known to have blocked the bot."""
+    if not user_ids:
+        return set()
+    marks = ",".join("?" * len(user_ids))
+    async with store.db.execute(
+        f"SELECT user_id FROM users WHERE blocked = 1 AND user_id IN ({marks})", user_ids
+    ) as cursor:
+        return {int(row[0]) for row in await cursor.fetchall()}
+
+
 async def create_request(
     store: Store,
     *,

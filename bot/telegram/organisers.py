@@ -23,7 +23,7 @@ from bot.storage.organisers import (
 from bot.telegram import attendee as talk
 from bot.telegram.render import parse_callback
 from bot.telegram.services import Services, get_services, services_of
-from bot.telegram.users import language_of
+from bot.telegram.users import ADDRESSED_TO_BOT, language_of
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +32,14 @@ RETRY_SECONDS = 60.0  # how often questions no organiser received are tried agai
 
 
 class ReplyToBot(filters.MessageFilter):
-    """A message replying to one of the bot's own messages."""
+    """A message replying to one of the bot's own messages (or to one whose sender is unsaid)."""
 
     def filter(self, message: Message) -> bool:
-        """Whether `message` replies to a message the bot sent."""
+        """Whether `message` replies to a message the bot (presumably) sent."""
         replied = message.reply_to_message
-        bot = message.get_bot()
-        return (
-            replied is not None
-            and replied.from_user is not None
-            and (replied.from_user.id == bot.id)
-        )
+        if replied is None:
+            return False
+        return replied.from_user is None or replied.from_user.id == message.get_bot().id
 
 
 REPLY_TO_BOT = ReplyToBot(name="ReplyToBot")
@@ -105,8 +102,9 @@ async def relay_reply(update: Update, context: Context) -> None:
         return
     services = get_services(context)
     ask = await request_for_message(services.store, message.chat.id, replied.message_id)
-    if ask is None:
-        await talk.ask(update, context)  # a reply to any other message of the bot
+    if ask is None:  # a reply to any other message: a question, if it is meant for the bot
+        if ADDRESSED_TO_BOT.check_update(update):
+            await talk.ask(update, context)
         return
     await queue_reply(services.store, ask, message.text or "")
     await message.reply_text(t("organisers_relayed", language_of(update, context)))
