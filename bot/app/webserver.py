@@ -95,6 +95,12 @@ class GridHandler(_Base):
         self.write(grid_data(knowledge, zone, language, saved))
 
 
+def _log_request(handler: tornado.web.RequestHandler) -> None:
+    """Log a request at debug level, without its path (the webhook's path is a secret)."""
+    log.debug("%s %d %.1f ms", handler.request.method, handler.get_status(),
+              1000 * handler.request.request_time())  # fmt: skip
+
+
 def web_app(application: AnyApplication, settings: Settings, webhook_path: str | None) -> Any:
     """The tornado application: the Mini App, and the webhook path when given."""
     context = {"bot_application": application, "bot_settings": settings}
@@ -105,7 +111,7 @@ def web_app(application: AnyApplication, settings: Settings, webhook_path: str |
     ]
     if webhook_path is not None:
         routes.append(("/" + webhook_path.lstrip("/"), WebhookHandler, context))
-    return tornado.web.Application(routes)
+    return tornado.web.Application(routes, log_function=_log_request)
 
 
 def listen(
