@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint typecheck index validate bench eval clean
+.PHONY: venv browser run test lint typecheck index validate bench eval clean
 
 venv: $(STAMP)
 
@@ -17,11 +17,18 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# The Mini App's screenshot test drives Debian's chromium (a browser that downloads itself
+# cannot install here); installed once, as root or through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
+
 run: venv
 	$(PY) -m bot index --quiet
 	$(PY) -m bot start
 
-test: venv
+test: venv browser
 	$(PY) -m ruff check bot tests benchmarks
 	$(PY) -m ruff format --check bot tests benchmarks
 	$(PY) -m mypy

@@ -106,6 +106,7 @@ class StandInAssistant:
         self.questions: list[str] = []
         self.fail = False
         self.delay = 0.0  # seconds each answer takes (a busy index)
+        self.reloads = 0
 
     def recent_answer(
         self, question: str, top_k: int = 3, language: str | None = None
@@ -140,6 +141,7 @@ class StandInAssistant:
         return False  # the stand-in's knowledge never changes on disk
 
     def reload(self) -> ReloadReport:
+        self.reloads += 1
         return ReloadReport(False, [], self.knowledge, self.knowledge)
 
 

@@ -38,7 +38,7 @@ BOT_USER = {
 }
 TRUE_METHODS = frozenset(
     "answerCallbackQuery answerInlineQuery setMyCommands deleteMyCommands sendChatAction "
-    "deleteWebhook".split()
+    "deleteWebhook pinChatMessage".split()
 )
 
 

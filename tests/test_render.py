@@ -104,13 +104,14 @@ def test_a_huge_answer_keeps_its_source_within_4096() -> None:
     assert "presse/a.md" in parse_html(html)
 
 
-def test_abstention_offers_the_programme() -> None:
+def test_abstention_offers_the_programme_and_the_organisers() -> None:
     answer = Answer("q", "ar", False, t("abstain", "ar"), (), 0.1)
     plain = parse_html(answer_html(answer, KNOWLEDGE))
     assert t("abstain", "ar") in plain
     assert t("abstain_offer", "ar") in plain
     buttons = [b for row in answer_keyboard(answer, 7, None).inline_keyboard for b in row]
-    assert {b.callback_data for b in buttons} == {"fb:7:1", "fb:7:-1", "pd", "pv"}
+    assert {b.callback_data for b in buttons} == {"fb:7:1", "fb:7:-1", "pd", "pv", "ao:7"}
+    assert any("المنظمين" in b.text for b in buttons)
 
 
 def test_session_answer_offers_the_card_save_and_remind() -> None:

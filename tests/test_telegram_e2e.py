@@ -207,7 +207,11 @@ def test_run_bot_polls_or_listens_on_a_webhook_and_keeps_the_token_out_of_logs(
 ) -> None:
     calls: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr(Application, "run_polling", lambda self, **kw: calls.append(("poll", kw)))
-    monkeypatch.setattr(Application, "run_webhook", lambda self, **kw: calls.append(("hook", kw)))
+
+    async def serve(app: Any, settings: Settings, path: str) -> None:
+        calls.append(("hook", {"path": path, "settings": settings}))
+
+    monkeypatch.setattr("bot.app.composition.serve_webhook", serve)
     logging.getLogger("httpx").setLevel(logging.DEBUG)
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -223,8 +227,38 @@ def test_run_bot_polls_or_listens_on_a_webhook_and_keeps_the_token_out_of_logs(
     if webhook is None:
         assert kind == "poll"
         return
+    # One server (bot.app.webserver) takes the webhook at its path and serves the Mini App.
     assert kind == "hook"
-    assert kwargs["webhook_url"] == webhook
-    assert kwargs["url_path"] == "hook/abc"
-    assert kwargs["secret_token"] == "s3cret"
-    assert kwargs["port"] == 8444
+    assert kwargs["path"] == "hook/abc"
+    assert kwargs["settings"].webhook_port == 8444
+
+
+async def test_an_unanswered_question_goes_to_the_organisers_and_their_reply_comes_back(
+    running: Running,
+) -> None:
+    api, attendee = running.api, 61
+    api.add_user(ADMIN, first_name="Admin", language_code="en")
+    api.add_user(attendee, first_name="Leila", language_code="fr", username="leila_b")
+    await running.reply_to(ADMIN, "/start")
+    question = "Puis-je venir avec mon chien guide ?"
+    reply = await running.reply_to(attendee, question)
+    assert t("abstain", "fr") in reply
+    offer = api.messages_to(attendee)[-1]
+    api.press_button(attendee, offer.message_id, offer.callback_data("organisateurs"))
+
+    copies = await api.wait_for(
+        lambda: [m for m in api.messages_to(ADMIN) if question in m.text], what="the forward"
+    )
+    [copy] = copies
+    assert "Leila (@leila_b, id 61)" in copy.text
+    api.send_text(ADMIN, "Oui, les chiens guides sont les bienvenus.", reply_to=copy.message_id)
+    relayed = await api.wait_for(
+        lambda: [m for m in api.messages_to(attendee) if "chiens guides" in m.text],
+        what="the organisers' reply",
+    )
+    assert "Réponse des organisateurs" in relayed[0].text
+    assert question in relayed[0].text
+    await api.wait_for(
+        lambda: any(m.text == t("organisers_relayed", "en") for m in api.messages_to(ADMIN)),
+        what="the organiser told it is on its way",
+    )

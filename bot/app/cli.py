@@ -1,4 +1,4 @@
-"""The command line: `python -m bot ask|index|validate|chat|run|start|broadcast|report`."""
+"""The command line: `python -m bot ask|index|validate|chat|run|start|broadcast|report|qr`."""
 
 from __future__ import annotations
 
@@ -179,6 +179,51 @@ def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if is_healthy(settings.data_dir) else 1
 
 
+def bot_username(settings: Settings) -> str | None:
+    """BOT_USERNAME, else the token's bot as Telegram names it (getMe), else None."""
+    if settings.bot_username:
+        return settings.bot_username.lstrip("@")
+    if not settings.token:
+        return None
+    from telegram import Bot
+
+    async def ask_telegram() -> str:
+        async with Bot(settings.token or "", base_url=settings.telegram_api_url) as bot:
+            return (await bot.get_me()).username or ""
+
+    return asyncio.run(ask_telegram()) or None
+
+
+def cmd_qr(settings: Settings, args: argparse.Namespace) -> int:
+    """Write a printable QR code per room and per session, each a deep link into the bot."""
+    from telegram.error import TelegramError
+
+    from bot.app.doors import write_doors
+    from bot.knowledge.folder import load_folder
+
+    try:
+        username = bot_username(settings)
+    except TelegramError as error:
+        print(
+            f"Telegram did not say the bot's username ({error}): set BOT_USERNAME.", file=sys.stderr
+        )
+        return 2
+    if not username:
+        print("Set BOT_USERNAME (or TELEGRAM_BOT_TOKEN, to ask Telegram).", file=sys.stderr)
+        return 2
+    knowledge = load_folder(settings.knowledge_dir)
+    event = knowledge.event
+    language = event.languages[0] if event is not None and event.languages else "fr"
+    zone = settings.zone(event.timezone if event else None)
+    written = write_doors(knowledge, username, args.out, zone, language)
+    rooms = sum(door.stem.startswith("rooms/") for door in written)
+    print(
+        f"{args.out}: {rooms} rooms and {len(written) - rooms} sessions (PNG and SVG),"
+        f" print.html to print them; links to @{username}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
@@ -211,6 +256,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("health", help="exit 0 if the running bot is alive").set_defaults(
         func=cmd_health
     )
+
+    qr = sub.add_parser(
+        "qr",
+        help="printable QR codes for room doors and sessions",
+        description=(
+            "Write one PNG and one SVG per room (t.me/<bot>?start=room_<ref>: now and next in"
+            " the room) and per session (start=s_<ref>: its card), with the name printed under"
+            " the code, and print.html to print them one per page. The bot's username comes"
+            " from BOT_USERNAME; when that is unset, it is asked from Telegram (getMe) with"
+            " TELEGRAM_BOT_TOKEN."
+        ),
+    )
+    qr.add_argument("--out", type=Path, required=True, help="folder to write the codes into")
+    qr.set_defaults(func=cmd_qr)
 
     report = sub.add_parser("report", help="questions and unanswered ones as CSV")
     report.add_argument("--output", type=Path, default=None, help="file (default: stdout)")

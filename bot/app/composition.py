@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -19,8 +20,9 @@ from telegram.ext import (
 
 from bot.app.services import close_services, open_services
 from bot.app.settings import Settings
+from bot.app.webserver import serve_webhook
 from bot.broadcast.limiter import OutboundLimiter
-from bot.telegram import admin, follow, menus
+from bot.telegram import admin, faq, follow, menus, organisers
 from bot.telegram import attendee as talk
 from bot.telegram import programme as browse
 from bot.telegram.render import Action
@@ -70,6 +72,12 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
             CommandHandler("reload", admin.reload_command),
             CommandHandler("stats", admin.stats_command),
             CommandHandler("unanswered", admin.unanswered_command),
+            CallbackQueryHandler(admin.admin_only(faq.faq_button), pattern=pressed(Action.FAQ)),
+            # An admin's private text may be the answer /unanswered asked them for.
+            MessageHandler(
+                private & filters.User(settings.admin_ids) & filters.TEXT & ~filters.COMMAND,
+                faq.capture_answer,
+            ),
             # Attendees.
             CommandHandler("start", talk.start),
             CommandHandler("stop", talk.stop),
@@ -95,8 +103,13 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
             CallbackQueryHandler(browse.send_ics, pattern=pressed(Action.ICS)),
             CallbackQueryHandler(talk.feedback, pattern=pressed(Action.FEEDBACK)),
             CallbackQueryHandler(talk.set_language, pattern=pressed(Action.LANG)),
+            CallbackQueryHandler(organisers.ask_organisers, pattern=pressed(Action.ASK_ORGANISERS)),
             CallbackQueryHandler(browse.noop),  # stale or foreign buttons: stop the spinner
             InlineQueryHandler(talk.inline_sessions),
+            # An organiser's reply to a forwarded question; any other reply to the bot is asked.
+            MessageHandler(
+                filters.TEXT & ~filters.COMMAND & organisers.REPLY_TO_BOT, organisers.relay_reply
+            ),
             MessageHandler(
                 (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & ADDRESSED_TO_BOT, talk.ask
             ),
@@ -126,6 +139,7 @@ def build_application(
         await open_services(application, settings, assistant)
         await menus.set_command_menus(application.bot)
         await menus.set_admin_menus(application)  # after the attendee menus it extends
+        organisers.schedule_retries(application)
 
     builder = (
         Application.builder()
@@ -155,19 +169,13 @@ def file_url(api_url: str) -> str:
 
 
 def run_bot(settings: Settings) -> None:
-    """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
+    """Run the bot until interrupted: long polling, or a webhook (and Mini App) when WEBHOOK_URL."""
     # httpx logs every request URL, and Bot API URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     application = build_application(settings)
     if not settings.webhook_url:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
         return
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    application.run_webhook(
-        listen="0.0.0.0",  # noqa: S104 - behind the operator's TLS proxy or in a container
-        port=settings.webhook_port,
-        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-        webhook_url=settings.webhook_url,
-        secret_token=secret,
-        allowed_updates=Update.ALL_TYPES,
-    )
+    # One tornado server for the webhook and the schedule grid Mini App (bot.app.webserver).
+    path = urlsplit(settings.webhook_url).path.lstrip("/")
+    asyncio.run(serve_webhook(application, settings, path))

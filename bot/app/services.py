@@ -56,7 +56,18 @@ async def open_services(
 
     services.broadcaster = BroadcastWorker(application.bot, store, settings)
     await services.broadcaster.start()
-    follow_up = reload_hook(application.bot, store, settings, services.reminders)
+    if settings.live_chat_id is not None:
+        from bot.broadcast.live import LiveBoard
+
+        services.live = LiveBoard(
+            application.bot,
+            store,
+            settings.live_chat_id,
+            lambda: loaded.knowledge,
+            lambda knowledge: settings.zone(knowledge.event.timezone if knowledge.event else None),
+        )
+        await services.live.start()
+    follow_up = reload_hook(application.bot, store, settings, services.reminders, services.live)
     services.watcher = KnowledgeWatcher(assistant, settings, follow_up)
     await services.watcher.start()
     return services
@@ -67,7 +78,7 @@ async def close_services(application: AnyApplication) -> None:
     services = application.bot_data.pop(SERVICES_KEY, None)
     if not isinstance(services, Services):
         return
-    for worker in (services.watcher, services.broadcaster):
+    for worker in (services.watcher, services.live, services.broadcaster):
         if worker is not None:
             await worker.stop()
     await services.store.close()

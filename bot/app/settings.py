@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     telegram_rate: float = Field(default=30.0, gt=1, description="messages/s Telegram accepts")
     knowledge_poll_seconds: float = Field(default=2.0, gt=0)
     flood_limit_per_minute: int = Field(default=20, ge=1)
+    # Ask the organisers: their group (else every admin's chat) and a per-attendee hourly limit.
+    organiser_chat_id: int | None = None
+    organiser_questions_per_hour: int = Field(default=3, ge=1)
+    # The bot's @username for links printed offline (`qr`); else asked from Telegram (getMe).
+    bot_username: str | None = None
+    # The schedule grid Mini App's HTTPS URL; unset: the webhook's host + /app (webhook mode).
+    webapp_url: str | None = None
+    # The chat (group or channel) of the pinned "now and next" message; unset: no live board.
+    live_chat_id: int | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod

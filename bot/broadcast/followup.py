@@ -21,6 +21,7 @@ from bot.storage.users import admin_chats
 
 if TYPE_CHECKING:
     from bot.broadcast.config import BroadcastSettings
+    from bot.broadcast.live import LiveBoard
     from bot.broadcast.reminders import ReminderScheduler
 
 log = logging.getLogger(__name__)
@@ -80,8 +81,9 @@ def reload_hook(
     store: Store,
     settings: BroadcastSettings,
     reminders: ReminderScheduler | None = None,
+    live: LiveBoard | None = None,
 ) -> OnReload:
-    """What follows each reload: admin alerts, reminders moved, programme notices queued."""
+    """What follows each reload: admin alerts, reminders moved, notices queued, live board."""
     alerts = AdminAlerts(bot, store, settings)
     programme = ProgrammeNotifier(store, settings)
 
@@ -89,6 +91,8 @@ def reload_hook(
         await alerts.knowledge_errors(report.errors)
         if reminders is not None:
             await reminders.reconcile(report.current)
+        if live is not None and report.changed:
+            live.programme_changed()
         changes = await programme.sync(report.current)
         if changes:
             log.info("programme changes after reload: %d", len(changes))

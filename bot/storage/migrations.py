@@ -118,10 +118,76 @@ ALTER TABLE broadcasts ADD COLUMN kind TEXT NOT NULL DEFAULT 'announcement';
 CREATE INDEX broadcasts_status ON broadcasts(status, id);
 """
 
+M004_ORGANISER_QUESTIONS = """
+-- An attendee's question forwarded to the organisers, and the messages that carried it.
+CREATE TABLE organiser_questions (
+    id           INTEGER PRIMARY KEY,
+    question_id  INTEGER REFERENCES question_log(id),
+    user_id      INTEGER NOT NULL,
+    chat_id      INTEGER NOT NULL,       -- where the organisers' replies go
+    text         TEXT NOT NULL,
+    language     TEXT NOT NULL,
+    asker        TEXT NOT NULL,          -- name, @username and id, as the organisers see it
+    asked_at     TEXT NOT NULL,
+    forwarded_at TEXT,                   -- NULL: still to forward (after a crash too)
+    replies      INTEGER NOT NULL DEFAULT 0,
+    replied_at   TEXT,
+    UNIQUE (question_id)
+);
+CREATE INDEX organiser_questions_user ON organiser_questions(user_id, asked_at);
+
+CREATE TABLE organiser_forwards (
+    chat_id     INTEGER NOT NULL,        -- an admin's chat or the organisers' group
+    message_id  INTEGER NOT NULL,        -- the forwarded message an organiser replies to
+    ask_id      INTEGER NOT NULL REFERENCES organiser_questions(id),
+    PRIMARY KEY (chat_id, message_id)
+);
+"""
+
+M005_LIVE_MESSAGES = """
+-- The pinned "now and next" message of each live chat, so a restart edits it, not a new one.
+CREATE TABLE live_messages (
+    chat_id     INTEGER PRIMARY KEY,
+    message_id  INTEGER NOT NULL,
+    text        TEXT NOT NULL,     -- as last shown: an unchanged text is not edited again
+    updated_at  TEXT NOT NULL
+);
+"""
+
+M006_FAQ_ANSWERS = """
+-- A group of unanswered questions an admin may answer from /unanswered, and its questions.
+CREATE TABLE faq_drafts (
+    id                INTEGER PRIMARY KEY,
+    admin_id          INTEGER NOT NULL,
+    question          TEXT NOT NULL,     -- the group's wording: the FAQ entry's heading
+    language          TEXT NOT NULL,     -- the group's main language: faq.<language>.md
+    status            TEXT NOT NULL,     -- offered | waiting | answered | cancelled
+    prompt_chat_id    INTEGER,           -- the "send your answer" message an admin may reply to
+    prompt_message_id INTEGER,
+    answer            TEXT,
+    file              TEXT,              -- the knowledge file the answer went into
+    created_at        TEXT NOT NULL,
+    answered_at       TEXT
+);
+CREATE INDEX faq_drafts_waiting ON faq_drafts(admin_id, status);
+
+CREATE TABLE faq_draft_questions (
+    draft_id    INTEGER NOT NULL REFERENCES faq_drafts(id),
+    question_id INTEGER NOT NULL REFERENCES question_log(id),
+    PRIMARY KEY (draft_id, question_id)
+);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_create_tables", M001_CREATE_TABLES),
     # A language picked with /lang outlives Telegram's language_code on later visits.
     ("m002_user_language_choice", M002_USER_LANGUAGE_CHOICE),
     # Programme change notices ride the broadcast queue, without an admin's progress report.
     ("m003_broadcast_kind", M003_BROADCAST_KIND),
+    # Questions the knowledge could not answer, forwarded to the organisers, and their replies.
+    ("m004_organiser_questions", M004_ORGANISER_QUESTIONS),
+    # The pinned live message's id and text survive restarts.
+    ("m005_live_messages", M005_LIVE_MESSAGES),
+    # Closing the gap loop: unanswered questions answered by an admin into faq.<lang>.md.
+    ("m006_faq_answers", M006_FAQ_ANSWERS),
 ]

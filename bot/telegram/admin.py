@@ -28,9 +28,10 @@ from bot.broadcast.followup import error_lines
 from bot.broadcast.outbox import MAX_TEXT, create_draft
 from bot.domain import LANGUAGES
 from bot.i18n import t
-from bot.search.question_groups import unanswered
+from bot.storage.organisers import organiser_figures
 from bot.storage.outbox import audience_size, cancel_draft, confirm_draft
 from bot.storage.questions import collect_stats
+from bot.telegram.faq import offer_groups
 from bot.telegram.render import Action, button, parse_callback
 from bot.telegram.services import get_services
 from bot.telegram.users import language_of
@@ -187,15 +188,19 @@ async def stats_command(update: Update, context: Context) -> None:
         active=stats.active_today, questions=stats.questions, answered=stats.answered,
         share=f"{stats.answered_share:.0%}", up=stats.thumbs_up, down=stats.thumbs_down,
     )  # fmt: skip
+    asked = await organiser_figures(services.store)
+    text += "\n" + t(
+        "stats_organisers", lang, asked=asked.asked, replied=asked.replied, waiting=asked.waiting
+    )
     if update.effective_message is not None:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
 @admin_only
 async def unanswered_command(update: Update, context: Context) -> None:
-    """Send the most frequent unanswered questions, similar ones grouped."""
+    """Send the most frequent unanswered questions, grouped, each with a button to answer it."""
     lang = language_of(update, context)
-    groups = await unanswered(get_services(context).store, limit=10)
+    groups, keyboard = await offer_groups(update, context, limit=10)
     if not groups:
         text = t("unanswered_none", lang)
     else:
@@ -206,6 +211,8 @@ async def unanswered_command(update: Update, context: Context) -> None:
                 also = " · ".join(escape(example[:120]) for example in examples)
                 line += "\n   <i>" + t("unanswered_also", lang, examples=also) + "</i>"
             lines.append(line)
-        text = "\n".join(lines)
+        text = "\n".join([*lines, "", "<i>" + t("faq_answer_hint", lang) + "</i>"])
     if update.effective_message is not None:
-        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+        await update.effective_message.reply_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+        )

@@ -25,7 +25,7 @@ from bot.i18n import LANGUAGES, t
 from bot.i18n.dates import spell_short_date, spell_time_range
 from bot.storage import users
 from bot.storage.questions import log_question, record_feedback
-from bot.telegram import menus
+from bot.telegram import menus, rooms
 from bot.telegram.programme import NO_PREVIEW, event_zone, send_session_card
 from bot.telegram.render import (
     Action,
@@ -60,7 +60,7 @@ def _event_name(context: Context, language: str) -> str:
 
 
 async def start(update: Update, context: Context) -> None:
-    """Welcome the user, subscribe them to announcements; `s_<id>` opens a session card."""
+    """Welcome the user, subscribe them; `s_<id>` opens a session card, `room_<ref>` a room."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
@@ -73,6 +73,9 @@ async def start(update: Update, context: Context) -> None:
     payload = context.args[0] if context.args else ""
     if payload.startswith("s_") and not await send_session_card(update, context, payload[2:]):
         await message.reply_text(t("session_unknown", language))
+    room = payload.removeprefix(rooms.ROOM_PREFIX)
+    if room != payload and not await rooms.send_room(update, context, room):
+        await message.reply_text(t("room_unknown", language))
 
 
 async def stop(update: Update, context: Context) -> None:

@@ -17,9 +17,10 @@ from bot.i18n import t
 from bot.storage.agenda import is_saved, remove_session, save_session
 from bot.telegram.agenda import user_agenda
 from bot.telegram.calendar import ics_filename, session_ics
+from bot.telegram.miniapp import with_grid_button
 from bot.telegram.render import CARD_FLAG, NEW_MESSAGE, Callback, Page, parse_callback, resolve_ref
 from bot.telegram.services import Services, get_services
-from bot.telegram.users import language_of
+from bot.telegram.users import is_private, language_of
 from bot.telegram.views import (
     Moment,
     agenda_page,
@@ -141,7 +142,14 @@ async def agenda(update: Update, context: Context) -> None:
     if user is None or message is None:
         return
     items = await user_agenda(services.store, services.assistant.knowledge, user.id)
-    await send_page(message, agenda_page(items, language_of(update, context), event_zone(services)))
+    language = language_of(update, context)
+    page = agenda_page(items, language, event_zone(services))
+    markup = (
+        with_grid_button(page.markup, services.settings, language)
+        if is_private(message)
+        else page.markup
+    )
+    await send_page(message, Page(page.text, markup))
 
 
 async def send_session_card(update: Update, context: Context, ref: str) -> bool:

@@ -119,6 +119,8 @@ class Action(StrEnum):
     LANG = "lg"  # choose a language: fr, en, ar
     FOLLOW = "fo"  # follow (+) or stop following (-) a vertical: sign, ref
     BROADCAST = "bc"  # an admin's previewed announcement: go or no, draft id
+    ASK_ORGANISERS = "ao"  # forward an unanswered question to the organisers: question id
+    FAQ = "fq"  # answer (a) or stop answering (c) a group of unanswered questions: draft id
     NOOP = "x"  # a label-only button (page counter)
 
 
@@ -234,7 +236,7 @@ def answer_html(answer: Answer, knowledge: KnowledgeBase, note: str = "") -> str
 def answer_keyboard(
     answer: Answer, question_id: int, session: Session | None
 ) -> InlineKeyboardMarkup:
-    """Programme links on abstention; a session's card, save and remind; thumbs up/down."""
+    """Programme links and the organisers on abstention; a session's card; thumbs up/down."""
     language = answer.language
     rows = []
     if not answer.answered:
@@ -244,6 +246,7 @@ def answer_keyboard(
                 button(t("btn_verticals", language), Action.VERTICALS),
             ]
         )
+        rows.append([button(t("btn_ask_organisers", language), Action.ASK_ORGANISERS, question_id)])
     if session is not None:
         ref = short_ref(session.id)
         rows.append([button(t("btn_open", language), Action.SESSION, ref, NEW_MESSAGE)])

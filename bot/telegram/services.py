@@ -9,16 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.broadcast.config import BroadcastSettings
+from bot.broadcast.handoff import OrganiserSettings
 from bot.domain import Answer, Session
 from bot.knowledge.watcher import ReloadSource
 from bot.search.assistant import SearchSettings
+from bot.telegram.miniapp import MiniAppSettings
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from telegram.ext import Application, CallbackContext
 
+    from bot.broadcast.live import LiveBoard
     from bot.broadcast.reminders import ReminderScheduler
     from bot.broadcast.worker import BroadcastWorker
     from bot.knowledge.watcher import KnowledgeWatcher
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 SERVICES_KEY = "services"
 
 
-class BotSettings(BroadcastSettings, SearchSettings, Protocol):
+class BotSettings(OrganiserSettings, MiniAppSettings, SearchSettings, Protocol):
     """What the Telegram side reads of the settings (the app's `Settings` provides it)."""
 
     @property
@@ -80,6 +82,7 @@ class Services:
     broadcaster: BroadcastWorker | None = None
     watcher: KnowledgeWatcher | None = None
     reminders: ReminderScheduler | None = None
+    live: LiveBoard | None = None
 
 
 def get_services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

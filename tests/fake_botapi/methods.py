@@ -21,7 +21,8 @@ SERVER_ERRORS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service
 METHODS = (
     "getMe sendMessage editMessageText editMessageReplyMarkup answerCallbackQuery "
     "answerInlineQuery setMyCommands getMyCommands deleteMyCommands sendDocument sendPhoto "
-    "sendChatAction deleteWebhook setWebhook getWebhookInfo close logOut deleteMessage copyMessage"
+    "sendChatAction deleteWebhook setWebhook getWebhookInfo close logOut deleteMessage copyMessage "
+    "pinChatMessage"
 ).split()
 
 
@@ -47,6 +48,7 @@ class BotSide(ApiState):
 
     def _init_bot_side(self) -> None:
         self._blocked: set[int] = set()
+        self.pinned: dict[int, int] = {}  # chat id -> the message the bot pinned there last
         self._migrated: dict[int, int] = {}
         self._failures: dict[str, list[tuple[int, str]]] = {}
         self._delays: dict[str, float] = {}
@@ -196,6 +198,14 @@ class BotSide(ApiState):
         key = (chat_id, as_int(params.get("message_id"), "message_id"))
         if self._messages.pop(key, None) is None and self._user_messages.pop(key, None) is None:
             raise bad_request("message to delete not found")
+        return True
+
+    def _m_pinChatMessage(self, params: dict[str, Any]) -> bool:
+        chat_id = self._target(params)
+        message_id = as_int(params.get("message_id"), "message_id")
+        if (chat_id, message_id) not in self._messages:
+            raise bad_request("message to pin not found")
+        self.pinned[chat_id] = message_id
         return True
 
     def _m_sendChatAction(self, params: dict[str, Any]) -> bool:

@@ -64,11 +64,13 @@ class UsersSide(ApiState):
         chat_type: str = "private",
         chat_id: int | None = None,
         mention: bool = False,
+        reply_to: int | None = None,
     ) -> dict[str, Any]:
         """A user writes `text` (with commands, mentions and URLs marked); return the Message.
 
         In a group (`chat_type="group"` or `"supergroup"`, `chat_id` defaulting to -1001),
         `mention=True` prefixes `@<bot username>` when the text does not mention the bot yet.
+        `reply_to` makes it a reply (Telegram's Reply) to that message of the bot in the chat.
         """
         handle = f"@{self.bot_user['username']}"
         if mention and handle not in text:
@@ -76,6 +78,13 @@ class UsersSide(ApiState):
         fields: dict[str, Any] = {"text": text}
         if entities := text_entities(text):
             fields["entities"] = entities
+        if reply_to is not None:
+            chat = user_id if chat_type == "private" else chat_id or DEFAULT_GROUP_ID
+            with self._lock:
+                replied = self._messages.get((chat, reply_to))
+                if replied is None:
+                    raise KeyError(f"the bot sent no message {reply_to} to chat {chat}")
+                fields["reply_to_message"] = self._message_json(replied)
         return self._message(user_id, fields, chat_type, chat_id)
 
     def send_command(
