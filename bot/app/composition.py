@@ -23,6 +23,7 @@ from bot.broadcast.limiter import OutboundLimiter
 from bot.telegram import admin, follow, menus
 from bot.telegram import attendee as talk
 from bot.telegram import programme as browse
+from bot.telegram.polling import MONITOR_KEY, PollingMonitor, TolerantUpdates
 from bot.telegram.render import Action
 from bot.telegram.users import ADDRESSED_TO_BOT, FloodGate, track_user
 
@@ -140,9 +141,11 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # Each update is checked before PTB parses the batch: a bad one is dropped, not re-fetched.
+    monitor = PollingMonitor()
+    builder = builder.get_updates_request(TolerantUpdates(get_updates_request, monitor))
     application = builder.build()
+    application.bot_data[MONITOR_KEY] = monitor
     register_handlers(application, settings)
     return application
 

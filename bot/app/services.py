@@ -16,6 +16,7 @@ from telegram.ext import Application, ContextTypes
 from bot.app.health import touch_heartbeat
 from bot.app.settings import Settings
 from bot.storage.store import Store
+from bot.telegram.polling import monitor_of
 from bot.telegram.services import SERVICES_KEY, Services, get_services
 
 if TYPE_CHECKING:
@@ -29,7 +30,9 @@ HEARTBEAT_SECONDS = 60.0
 
 async def heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Tell the container's health check that the bot is alive."""
-    await asyncio.to_thread(touch_heartbeat, get_services(context).settings.data_dir)
+    monitor = monitor_of(context)
+    status = monitor.status() if monitor is not None else None
+    await asyncio.to_thread(touch_heartbeat, get_services(context).settings.data_dir, status)
 
 
 async def open_services(

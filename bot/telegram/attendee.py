@@ -24,6 +24,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, ExtBot
 from bot.i18n import LANGUAGES, t
 from bot.knowledge.passage_text import spell_short_date, spell_time_range
 from bot.telegram import menus
+from bot.telegram.polling import monitor_of
 from bot.telegram.programme import NO_PREVIEW, event_zone, send_session_card
 from bot.telegram.render import (
     Action,
@@ -272,6 +273,8 @@ async def inline_sessions(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log a failed update and apologise to the user it happened to; polling goes on."""
     error = context.error
+    if (monitor := monitor_of(context)) is not None:
+        monitor.error()
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         log.warning("network trouble: %s", error)
         return
