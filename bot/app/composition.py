@@ -167,7 +167,7 @@ def run_bot(settings: Settings) -> None:
         return
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     application.run_webhook(
-        listen="0.0.0.0",  # noqa: S104 - behind the operator's TLS proxy or in a container
+        listen=settings.webhook_listen,
         port=settings.webhook_port,
         url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
         webhook_url=settings.webhook_url,
