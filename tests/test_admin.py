@@ -318,3 +318,28 @@ async def test_follow_with_buttons_and_by_id(bot: Bot) -> None:
     await bot.text(1, "/follow Education")
     assert await bot.one("SELECT vertical_id FROM follows WHERE user_id = 1") == "education"
     assert bot.errors == []
+
+
+async def test_follow_an_unknown_vertical_says_so_and_lists_the_verticals(bot: Bot) -> None:
+    await bot.text(1, "/start")
+    await bot.text(1, "/follow quantique")
+    reply = bot.api.sent_texts(1)[-1]
+    assert reply.startswith(t("follow_unknown", "fr", name="quantique"))
+    assert "Santé" in reply
+    assert "Éducation" in reply
+    assert await bot.one("SELECT COUNT(*) FROM follows") == 0
+    assert bot.errors == []
+
+
+async def test_broadcast_accepts_a_verticals_name_as_follow_does(bot: Bot) -> None:
+    await bot.text(1, "/start")
+    await bot.text(1, "/follow sante")
+    await bot.text(ADMIN, "/broadcast vertical=Santé La salle change")
+    assert "Santé" in bot.api.sent_texts(ADMIN)[-1]
+    assert await bot.one("SELECT audience_vertical FROM broadcasts") == "sante"
+    await bot.text(ADMIN, '/broadcast vertical="éducation" Autre annonce')
+    assert (
+        await bot.one("SELECT audience_vertical FROM broadcasts ORDER BY id DESC LIMIT 1")
+        == "education"
+    )
+    assert bot.errors == []

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from bot.app.composition import build_application
+from bot.i18n import t
 from bot.search.assistant import Assistant
 from bot.telegram.polling import MONITOR_KEY, PollingMonitor
 from tests.fake_botapi import FakeBotApi, polling
@@ -144,3 +145,12 @@ async def test_the_polling_monitor_sees_progress(running: Running) -> None:
     status: dict[str, Any] = monitor(running).status()
     assert isinstance(status["polled_at"], float)
     assert time.time() - status["polled_at"] < 5
+
+
+async def test_dice_and_polls_are_answered_over_http(running: Running) -> None:
+    api, user = running.api, 2500
+    api.add_user(user, language_code="en")
+    api.send_dice(user)
+    api.send_poll(user)
+    replies = await api.wait_for_messages(user, 2, timeout=10)
+    assert [reply.text for reply in replies] == [t("game_reply", "en")] * 2

@@ -103,6 +103,7 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
             ),
             MessageHandler(filters.Sticker.ALL & private, talk.sticker),
             MessageHandler(MEDIA & private, talk.media),
+            MessageHandler((filters.Dice.ALL | filters.POLL) & private, talk.game),
             MessageHandler(filters.COMMAND & private, talk.unknown_command),
         ]
     )

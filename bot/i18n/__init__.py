@@ -65,6 +65,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "/programme – le programme jour par jour\n/today – les séances du jour\n"
             "/now – ce qui se passe maintenant\n/next – les prochaines séances\n"
             "/verticals – les verticales thématiques\n/agenda – mes séances enregistrées\n"
+            "/follow – suivre une verticale (ses changements de programme)\n"
             "/lang – changer de langue\n/stop – ne plus recevoir les annonces\n\n"
             "Dans n'importe quelle discussion, tapez @{bot} suivi de mots pour partager une séance."
         ),
@@ -73,6 +74,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "/programme – the programme day by day\n/today – today's sessions\n"
             "/now – what is on right now\n/next – the next sessions\n"
             "/verticals – the thematic verticals\n/agenda – my saved sessions\n"
+            "/follow – follow a vertical (its programme changes)\n"
             "/lang – change language\n/stop – stop announcements\n\n"
             "In any chat, type @{bot} followed by words to share a session."
         ),
@@ -81,6 +83,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "/programme – البرنامج يوما بيوم\n/today – جلسات اليوم\n"
             "/now – ما يجري الآن\n/next – الجلسات المقبلة\n"
             "/verticals – المحاور الموضوعاتية\n/agenda – جلساتي المحفوظة\n"
+            "/follow – متابعة محور (تغييرات برنامجه)\n"
             "/lang – تغيير اللغة\n/stop – إيقاف الإعلانات\n\n"
             "في أي محادثة، اكتب @{bot} متبوعا بكلمات لمشاركة جلسة."
         ),
@@ -598,6 +601,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Vous ne suivez aucune verticale. /follow pour en choisir.",
         "en": "You do not follow any vertical. /follow to choose some.",
         "ar": "أنت لا تتابع أي محور. /follow لاختيار محاور.",
+    },
+    # --- Telegram under real conditions (issue 11) ---
+    "remind_ended": {
+        "fr": "Cette séance est terminée : plus de rappel possible.",
+        "en": "This session is over: no reminder any more.",
+        "ar": "انتهت هذه الجلسة: لم يعد التذكير ممكنا.",
+    },
+    "remind_running": {
+        "fr": "Cette séance a déjà commencé : rejoignez-la sans attendre !",
+        "en": "This session has already started: join it now!",
+        "ar": "بدأت هذه الجلسة بالفعل: التحق بها الآن!",
+    },
+    "remind_cancelled": {
+        "fr": "Cette séance est annulée : pas de rappel.",
+        "en": "This session is cancelled: no reminder.",
+        "ar": "أُلغيت هذه الجلسة: لا تذكير.",
+    },
+    "follow_unknown": {
+        "fr": "Je ne connais pas de verticale « {name} ».",
+        "en": "I know no vertical called “{name}”.",
+        "ar": "لا أعرف محورا باسم «{name}».",
+    },
+    "past_event": {
+        "fr": "Événement terminé ({event}, {dates}) : voici ce qui a eu lieu.",
+        "en": "This event is over ({event} took place on {dates}); here is what it was.",
+        "ar": "انعقدت {event} في {dates}: لقد انتهت.",
+    },
+    "past_session": {
+        "fr": "Cette séance a eu lieu le {date} : elle est terminée.",
+        "en": "This session took place on {date}: it is over.",
+        "ar": "انعقدت هذه الجلسة في {date}: لقد انتهت.",
+    },
+    "game_reply": {
+        "fr": "Bien joué ! Je ne réponds qu'aux questions écrites : essayez /programme.",
+        "en": "Nice one! I only answer typed questions: try /programme.",
+        "ar": "أحسنت! لا أجيب إلا عن الأسئلة المكتوبة: جرب /programme.",
     },
 }
 

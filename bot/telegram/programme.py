@@ -223,13 +223,25 @@ async def show_session(update: Update, context: Context) -> None:
         await edit_page(query, page)
 
 
+def too_late_key(session: Session) -> str:
+    """Why no reminder can be set: cancelled, over, running, or starting too soon."""
+    now = utc_now()
+    if session.cancelled:
+        return "remind_cancelled"
+    if session.end <= now:
+        return "remind_ended"
+    if session.start <= now:
+        return "remind_running"
+    return "remind_too_late"
+
+
 async def _remind(services: Services, user_id: int, session: Session, language: str) -> str:
     """Schedule the reminder that goes with a saved session; what to tell the user."""
     if services.reminders is None:
         return ""
     remind_at = await services.reminders.schedule(user_id, user_id, session)
     if remind_at is None:
-        return t("remind_too_late", language)
+        return t(too_late_key(session), language)
     local = remind_at.astimezone(event_zone(services))
     minutes = services.settings.reminder_minutes
     return t("remind_set", language, time=f"{local:%H:%M}", minutes=minutes)

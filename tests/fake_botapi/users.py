@@ -134,10 +134,14 @@ class UsersSide(ApiState):
 
     def send_poll(self, user_id: int, question: str = "Café ou thé ?") -> dict[str, Any]:
         """A user sends a well-formed poll; return the Message."""
-        options = [{"text": text, "voter_count": 0} for text in ("Café", "Thé")]
+        options = [
+            {"text": text, "voter_count": 0, "persistent_id": f"o{n}"}
+            for n, text in enumerate(("Café", "Thé"))
+        ]
         poll: dict[str, Any] = {"id": f"poll{self._next_update_id}", "question": question}
         poll.update(options=options, total_voter_count=0, is_closed=False, is_anonymous=True)
         poll.update(type="regular", allows_multiple_answers=False)
+        poll.update(allows_revoting=False, members_only=False)  # required by PTB 22.8
         return self._message(user_id, {"poll": poll}, "private", None)
 
     def send_unparseable_poll(self, user_id: int) -> dict[str, Any]:
