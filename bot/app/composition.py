@@ -20,7 +20,7 @@ from telegram.ext import (
 from bot.app.services import close_services, open_services
 from bot.app.settings import Settings
 from bot.broadcast.limiter import OutboundLimiter
-from bot.telegram import admin, follow, menus
+from bot.telegram import admin, attendance, follow, menus
 from bot.telegram import attendee as talk
 from bot.telegram import programme as browse
 from bot.telegram.polling import MONITOR_KEY, PollingMonitor, TolerantUpdates
@@ -58,9 +58,14 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
     """Every handler of the bot, in the order they are tried."""
     private = filters.ChatType.PRIVATE
     gate = FloodGate(settings.flood_limit_per_minute)
-    # Cross-cutting work first: flood control may stop an update; then every user is recorded.
-    application.add_handler(TypeHandler(Update, gate.check), group=-2)
-    application.add_handler(TypeHandler(Update, track_user), group=-1)
+    # Cross-cutting work first: flood control may stop an update; then every user is recorded;
+    # then a reply to a rating offer is taken as its comment (and goes no further).
+    application.add_handler(TypeHandler(Update, gate.check), group=-3)
+    application.add_handler(TypeHandler(Update, track_user), group=-2)
+    application.add_handler(
+        MessageHandler(filters.REPLY & filters.TEXT & private, attendance.rating_comment),
+        group=-1,
+    )
     # Group 1, after the real handlers: an admin's menu is set the first time they show up.
     application.add_handler(TypeHandler(Update, menus.admin_menu_on_sight), group=1)
     application.add_handlers(
@@ -79,9 +84,9 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
             CommandHandler(["programme", "program"], browse.programme),
             CommandHandler("today", browse.today),
             CommandHandler("now", browse.now_on),
-            CommandHandler("next", browse.next_up),
+            CommandHandler("next", attendance.next_up),
             CommandHandler("verticals", browse.verticals),
-            CommandHandler("agenda", browse.agenda),
+            CommandHandler("agenda", attendance.agenda),
             CommandHandler("follow", follow.follow_command),
             CommandHandler("unfollow", follow.unfollow_command),
             CallbackQueryHandler(follow.follow_button, pattern=pressed(Action.FOLLOW)),
@@ -95,6 +100,10 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
             CallbackQueryHandler(browse.remind, pattern=pressed(Action.REMIND)),
             CallbackQueryHandler(browse.send_ics, pattern=pressed(Action.ICS)),
             CallbackQueryHandler(talk.feedback, pattern=pressed(Action.FEEDBACK)),
+            CallbackQueryHandler(attendance.agenda_ics, pattern=pressed(Action.AGENDA_ICS)),
+            CallbackQueryHandler(attendance.remind_all, pattern=pressed(Action.REMIND_ALL)),
+            CallbackQueryHandler(attendance.choose_lead, pattern=pressed(Action.LEAD)),
+            CallbackQueryHandler(attendance.rate_button, pattern=pressed(Action.RATE)),
             CallbackQueryHandler(talk.set_language, pattern=pressed(Action.LANG)),
             CallbackQueryHandler(browse.noop),  # stale or foreign buttons: stop the spinner
             InlineQueryHandler(talk.inline_sessions),

@@ -56,6 +56,9 @@ async def open_services(
         restored = await services.reminders.restore()
         log.info("%d reminders scheduled", restored)
         application.job_queue.run_repeating(heartbeat, HEARTBEAT_SECONDS, first=0.0)
+        from bot.telegram.attendance import RATING_EVERY_SECONDS, offer_ratings
+
+        application.job_queue.run_repeating(offer_ratings, RATING_EVERY_SECONDS, first=5.0)
     from bot.broadcast.followup import reload_hook
     from bot.broadcast.worker import BroadcastWorker
     from bot.knowledge.watcher import KnowledgeWatcher

@@ -31,6 +31,7 @@ from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Session
 from bot.i18n import normalise_language, t
 from bot.knowledge.passage_text import spell_short_date, spell_time_range
+from bot.storage.ratings import reminder_minutes
 from bot.storage.store import Store, iso, parse_iso
 
 log = logging.getLogger(__name__)
@@ -110,13 +111,18 @@ class ReminderScheduler:
         """How long before a session its reminder goes out."""
         return timedelta(minutes=self._settings.reminder_minutes)
 
+    async def lead_for(self, user_id: int) -> timedelta:
+        """How long before a session this user's reminders go out (their choice, else ours)."""
+        minutes = await reminder_minutes(self._store, user_id)
+        return timedelta(minutes=minutes) if minutes else self.lead
+
     async def schedule(self, user_id: int, chat_id: int, session: Session) -> datetime | None:
         """Remind the user before `session`; the reminder time, or None when too late.
 
         None: the session is cancelled or starts within `reminder_minutes` (or already did).
         Idempotent: asking again returns the same time; a cancelled reminder is revived.
         """
-        remind_at = session.start - self.lead
+        remind_at = session.start - await self.lead_for(user_id)
         if session.cancelled or remind_at <= utc_now():
             return None
         async with self._store.transaction() as db:
@@ -233,7 +239,8 @@ class ReminderScheduler:
                 # Moved to a future start: remind before the new start, or at once if that
                 # moment has passed already (the reminder itself states the new time). A row
                 # for that start may exist (moved back): revive it unless it was sent.
-                remind_at = max(session.start - self.lead, now)
+                lead = await self.lead_for(reminder.user_id)
+                remind_at = max(session.start - lead, now)
                 start, at = iso(session.start), iso(remind_at)
                 async with db.execute(
                     "INSERT INTO reminders (user_id, chat_id, session_id, session_start,"

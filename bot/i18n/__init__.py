@@ -633,6 +633,66 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This session took place on {date}: it is over.",
         "ar": "انعقدت هذه الجلسة في {date}: لقد انتهت.",
     },
+    "btn_agenda_ics": {
+        "fr": "📅 Tout mon agenda (.ics)",
+        "en": "📅 My whole agenda (.ics)",
+        "ar": "📅 كل برنامجي (.ics)",
+    },
+    "btn_remind_all": {
+        "fr": "🔔 Me rappeler tout",
+        "en": "🔔 Remind me of all",
+        "ar": "🔔 ذكرني بالكل",
+    },
+    "lead_label": {
+        "fr": "⏰ Rappels {minutes} min avant",
+        "en": "⏰ Reminders {minutes} min before",
+        "ar": "⏰ التذكير قبل {minutes} دقيقة",
+    },
+    "lead_set": {
+        "fr": "Vos rappels arriveront {minutes} min avant chaque séance.",
+        "en": "Your reminders will come {minutes} min before each session.",
+        "ar": "ستصلك التذكيرات قبل {minutes} دقيقة من كل جلسة.",
+    },
+    "remind_all_done": {
+        "fr": "{count} rappel(s) programmé(s), {minutes} min avant chaque séance.",
+        "en": "{count} reminder(s) set, {minutes} min before each session.",
+        "ar": "تمت برمجة {count} تذكير(ات)، قبل {minutes} دقيقة من كل جلسة.",
+    },
+    "next_mine_title": {
+        "fr": "Votre prochaine séance enregistrée",
+        "en": "Your next saved session",
+        "ar": "جلستك المحفوظة القادمة",
+    },
+    "next_mine_footer": {
+        "fr": "(d'après votre /agenda ; tout le programme : /programme)",
+        "en": "(from your /agenda; the whole programme: /programme)",
+        "ar": "(حسب /agenda الخاص بك؛ البرنامج كاملا: /programme)",
+    },
+    "next_programme_note": {
+        "fr": "Aucune séance à venir dans votre agenda : voici celles du programme.",
+        "en": "No upcoming session in your agenda: here are the programme's.",
+        "ar": "لا جلسة قادمة في برنامجك: إليك جلسات البرنامج.",
+    },
+    "rate_offer": {
+        "fr": "Comment avez-vous trouvé « {title} » ? Notez-la de 1 à 5.",
+        "en": "How was “{title}”? Rate it from 1 to 5.",
+        "ar": "ما رأيك في «{title}»؟ قيّمها من 1 إلى 5.",
+    },
+    "rate_thanks": {
+        "fr": "Merci ! Note : {stars}/5. Répondez à ce message pour ajouter un commentaire.",
+        "en": "Thank you! Rating: {stars}/5. Reply to this message to add a comment.",
+        "ar": "شكرا! التقييم: {stars}/5. رد على هذه الرسالة لإضافة تعليق.",
+    },
+    "rate_comment_thanks": {
+        "fr": "Commentaire enregistré, merci.",
+        "en": "Comment saved, thank you.",
+        "ar": "تم حفظ التعليق، شكرا.",
+    },
+    "stats_ratings": {
+        "fr": "Notes des séances : {count} ({mean}/5 en moyenne)",
+        "en": "Session ratings: {count} ({mean}/5 on average)",
+        "ar": "تقييمات الجلسات: {count} (بمعدل {mean}/5)",
+    },
     "game_reply": {
         "fr": "Bien joué ! Je ne réponds qu'aux questions écrites : essayez /programme.",
         "en": "Nice one! I only answer typed questions: try /programme.",

@@ -118,10 +118,29 @@ ALTER TABLE broadcasts ADD COLUMN kind TEXT NOT NULL DEFAULT 'announcement';
 CREATE INDEX broadcasts_status ON broadcasts(status, id);
 """
 
+M004_REMINDER_LEAD_AND_RATINGS = """
+ALTER TABLE users ADD COLUMN reminder_minutes INTEGER;  -- NULL: the REMINDER_MINUTES setting
+
+CREATE TABLE session_ratings (
+    user_id     INTEGER NOT NULL,
+    session_id  TEXT NOT NULL,
+    chat_id     INTEGER NOT NULL,
+    message_id  INTEGER,           -- the offer, so that a reply to it is taken as the comment
+    offered_at  TEXT NOT NULL,
+    stars       INTEGER CHECK (stars BETWEEN 1 AND 5),  -- NULL until rated
+    comment     TEXT,
+    rated_at    TEXT,
+    PRIMARY KEY (user_id, session_id)
+);
+CREATE INDEX session_ratings_message ON session_ratings(chat_id, message_id);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_create_tables", M001_CREATE_TABLES),
     # A language picked with /lang outlives Telegram's language_code on later visits.
     ("m002_user_language_choice", M002_USER_LANGUAGE_CHOICE),
     # Programme change notices ride the broadcast queue, without an admin's progress report.
     ("m003_broadcast_kind", M003_BROADCAST_KIND),
+    # Each attendee's reminder lead time; a rating (1-5, a comment) offered after a session.
+    ("m004_reminder_lead_and_ratings", M004_REMINDER_LEAD_AND_RATINGS),
 ]

@@ -196,6 +196,7 @@ async def stats_command(update: Update, context: Context) -> None:
         active=stats.active_today, questions=stats.questions, answered=stats.answered,
         share=f"{stats.answered_share:.0%}", up=stats.thumbs_up, down=stats.thumbs_down,
     )  # fmt: skip
+    text += "\n" + t("stats_ratings", lang, count=stats.ratings, mean=f"{stats.rating_mean:.1f}")
     if update.effective_message is not None:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 

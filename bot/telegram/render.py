@@ -120,6 +120,10 @@ class Action(StrEnum):
     FOLLOW = "fo"  # follow (+) or stop following (-) a vertical: sign, ref
     BROADCAST = "bc"  # an admin's previewed announcement: go or no, draft id
     NOOP = "x"  # a label-only button (page counter)
+    AGENDA_ICS = "ai"  # my whole agenda as one .ics
+    REMIND_ALL = "ra"  # remind me of every session in my agenda
+    LEAD = "ld"  # how early my reminders come: minutes
+    RATE = "rt"  # rate a session after it ended: ref, stars 1-5
 
 
 @dataclass(frozen=True, slots=True)
