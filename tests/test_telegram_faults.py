@@ -20,6 +20,7 @@ from bot.app.composition import build_application
 from bot.i18n import t
 from bot.search.assistant import Assistant
 from bot.telegram.polling import MONITOR_KEY, PollingMonitor
+from tests.bot_process import bot_process
 from tests.fake_botapi import FakeBotApi, polling
 from tests.test_telegram_e2e import QUESTIONS, REPO, Running, settings_for
 
@@ -154,3 +155,34 @@ async def test_dice_and_polls_are_answered_over_http(running: Running) -> None:
     api.send_poll(user)
     replies = await api.wait_for_messages(user, 2, timeout=10)
     assert [reply.text for reply in replies] == [t("game_reply", "en")] * 2
+
+
+# --- the bot as it is run (`python -m bot run`, run_polling), in its own process -----------------
+
+
+def test_the_running_bot_under_5xx_and_an_unparseable_update(tmp_path: Path) -> None:
+    with FakeBotApi() as api:
+        api.fail_share(0.3, 502, seed=5)  # every call but getUpdates, start-up included
+        with bot_process(tmp_path, api) as process:
+            users = range(3000, 3010)
+            for user in users:
+                api.add_user(user, language_code="en")
+            for user in users:  # ten users asking at once
+                api.send_text(user, QUESTION)
+            for user in users:
+                api.wait_for_sync(lambda u=user: api.messages_to(u), 90, f"an answer to {user}")
+                assert PLACE in api.messages_to(user)[0].text
+            assert process.poll() is None
+            victim, other = 3100, 3101
+            for user in (victim, other):
+                api.add_user(user, language_code="en")
+            polls_before, started = api.polls, time.monotonic()
+            api.send_unparseable_poll(victim)
+            api.send_text(other, QUESTION)
+            api.wait_for_sync(lambda: api.messages_to(other), 20, "an answer after the bad update")
+            assert time.monotonic() - started < 20
+            time.sleep(max(0.0, 20 - (time.monotonic() - started)) / 4)  # storms show fast
+            assert api.polls - polls_before < 100
+            assert api.pending_updates == 0
+    log = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert log.count("cannot be parsed") == 1

@@ -6,11 +6,7 @@ updates over HTTP the way Telegram posts them, with and without the secret token
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,11 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.bot_process import bot_process
 from tests.fake_botapi import FakeBotApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
-REPO = Path(__file__).resolve().parents[1]
 SECRET = "hook-s3cret"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -52,32 +48,11 @@ def help_update(update_id: int, user_id: int) -> dict[str, Any]:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[FakeBotApi, str]]:
     """The bot in webhook mode (its own process) and the URL it listens on."""
-    shutil.copytree(REPO / "knowledge", tmp_path / "knowledge")
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
-    with FakeBotApi() as api, (tmp_path / "bot.log").open("w") as log:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-        env.update(
-            PYTHONPATH=str(REPO),
-            TELEGRAM_BOT_TOKEN=api.token,
-            TELEGRAM_API_URL=api.base_url,
-            WEBHOOK_URL=url,
-            WEBHOOK_PORT=str(port),
-            WEBHOOK_SECRET=SECRET,
-            WEBHOOK_LISTEN="127.0.0.1",
-            KNOWLEDGE_DIR=str(tmp_path / "knowledge"),
-            DATA_DIR=str(tmp_path / "data"),
-            EMBEDDING_MODEL="test-hashing",
-        )
-        # cwd: the temporary folder, so no developer's .env is read.
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-        try:
+    with FakeBotApi() as api:
+        settings = {"WEBHOOK_URL": url, "WEBHOOK_PORT": str(port), "WEBHOOK_SECRET": SECRET}
+        with bot_process(tmp_path, api, WEBHOOK_LISTEN="127.0.0.1", **settings) as process:
             api.wait_for_sync(lambda: api.webhook_url == url, 60, "setWebhook")
             deadline = time.monotonic() + 20
             while True:  # setWebhook comes just before the server listens
@@ -89,13 +64,6 @@ def served(tmp_path: Path) -> Iterator[tuple[FakeBotApi, str]]:
                         raise
                     time.sleep(0.05)
             yield api, url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
 
 
 def test_an_update_with_the_secret_is_answered_others_are_refused(
