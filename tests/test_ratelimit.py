@@ -117,8 +117,8 @@ async def test_replies_edits_and_answers_are_sent_again_on_5xx_and_timeouts() ->
         kwargs = {"read_timeout": DEFAULT_NONE}
         assert await limiter.process_request(flaky, (), kwargs, endpoint, {}, None) is True
         assert len(flaky.calls) == 4
-        # After the timeout, the call is given twice PTB's 5 s to answer.
-        assert [c["read_timeout"] for c in flaky.calls[2:]] == [10.0, 10.0]
+        # After the timeout, the call is given twice as long to answer.
+        assert [c["read_timeout"] for c in flaky.calls[2:]] == [20.0, 20.0]
     assert clock() > 1000.0  # it paused between tries
 
 
@@ -134,6 +134,13 @@ async def test_a_bad_request_is_not_retried_nor_a_broadcast() -> None:
     with pytest.raises(NetworkError):  # the broadcast worker schedules its own retry
         await limiter.process_request(flaky, (), {}, "sendMessage", {}, flag)
     assert len(flaky.calls) == 1
+
+
+async def test_an_edit_found_unchanged_after_a_timeout_had_landed() -> None:
+    clock = FakeTime()
+    limiter = OutboundLimiter(28, 29, clock=clock, sleep=clock.sleep)
+    flaky = Flaky(TimedOut(), BadRequest("Message is not modified: specified new message..."))
+    assert await limiter.process_request(flaky, (), {}, "editMessageText", {}, None) is True
 
 
 async def test_retries_are_bounded_and_the_lost_reply_is_logged_with_its_chat(

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from bot.app.composition import build_application
+from bot.broadcast.limiter import REQUEST_READ_TIMEOUT
 from bot.i18n import t
 from bot.search.assistant import Assistant
 from bot.telegram.polling import MONITOR_KEY, PollingMonitor
@@ -186,3 +187,9 @@ def test_the_running_bot_under_5xx_and_an_unparseable_update(tmp_path: Path) -> 
             assert api.pending_updates == 0
     log = (tmp_path / "bot.log").read_text(encoding="utf-8")
     assert log.count("cannot be parsed") == 1
+
+
+def test_the_client_waits_long_enough_for_a_slow_bot_api(tmp_path: Path) -> None:
+    with FakeBotApi() as api:
+        app = build_application(settings_for(tmp_path, api))
+    assert app.bot.request.read_timeout == REQUEST_READ_TIMEOUT > 5.0

@@ -19,7 +19,7 @@ from telegram.ext import (
 
 from bot.app.services import close_services, open_services
 from bot.app.settings import Settings
-from bot.broadcast.limiter import OutboundLimiter
+from bot.broadcast.limiter import REQUEST_READ_TIMEOUT, OutboundLimiter
 from bot.telegram import admin, attendance, follow, menus
 from bot.telegram import attendee as talk
 from bot.telegram import programme as browse
@@ -151,6 +151,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
+    else:
+        builder = builder.read_timeout(REQUEST_READ_TIMEOUT)
     # Each update is checked before PTB parses the batch: a bad one is dropped, not re-fetched.
     monitor = PollingMonitor()
     builder = builder.get_updates_request(TolerantUpdates(get_updates_request, monitor))

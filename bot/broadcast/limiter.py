@@ -50,7 +50,9 @@ REPLY_TRIES = 3  # a reply refused with 429 is sent again after the wait, this m
 REPLY_HEAD_START = 0.5  # seconds announcements wait after a reply's 429, beyond its retry_after
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
-DEFAULT_READ_TIMEOUT = 5.0  # python-telegram-bot's own, used when a call does not set one
+# Seconds to wait for an answer: the application's client is built with it (PTB's own is 5 s,
+# which a Bot API slow for a moment exceeds); a timed-out call is given twice as long.
+REQUEST_READ_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def is_transient(error: BaseException) -> bool:
 def longer_read_timeout(kwargs: dict[str, Any], ceiling: float) -> dict[str, Any]:
     """The call's keyword arguments with its read timeout doubled (at most `ceiling`)."""
     current = kwargs.get("read_timeout")
-    seconds = current if isinstance(current, int | float) else DEFAULT_READ_TIMEOUT
+    seconds = current if isinstance(current, int | float) else REQUEST_READ_TIMEOUT
     return {**kwargs, "read_timeout": min(ceiling, float(seconds) * 2)}
 
 
@@ -179,6 +181,7 @@ class OutboundLimiter(BaseRateLimiter[dict[str, Any]]):
         counted = endpoint in MESSAGE_ENDPOINTS
         rate_limited = 0
         attempt = 0
+        timed_out = False
         while True:
             if counted:
                 self._sent.append(self._clock())
@@ -194,6 +197,8 @@ class OutboundLimiter(BaseRateLimiter[dict[str, Any]]):
                 self.pause_broadcast(seconds + REPLY_HEAD_START)
                 await self._sleep(seconds)
             except NetworkError as error:
+                if timed_out and isinstance(error, BadRequest) and "not modified" in str(error):
+                    return True  # the edit that timed out did land: this try changed nothing
                 if not is_transient(error):
                     raise
                 attempt += 1
@@ -204,5 +209,6 @@ class OutboundLimiter(BaseRateLimiter[dict[str, Any]]):
                     )  # fmt: skip
                     raise
                 if isinstance(error, TimedOut):
+                    timed_out = True
                     kwargs = longer_read_timeout(kwargs, self.retry.max_read_timeout)
                 await self._sleep(self.retry.pause(attempt - 1))
