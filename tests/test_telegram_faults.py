@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram.ext import CallbackContext
 
 from bot.app.composition import build_application
+from bot.app.health import heartbeat_status, is_healthy
+from bot.app.services import heartbeat
 from bot.broadcast.limiter import REQUEST_READ_TIMEOUT
 from bot.i18n import t
 from bot.search.assistant import Assistant
@@ -193,3 +196,15 @@ def test_the_client_waits_long_enough_for_a_slow_bot_api(tmp_path: Path) -> None
     with FakeBotApi() as api:
         app = build_application(settings_for(tmp_path, api))
     assert app.bot.request.read_timeout == REQUEST_READ_TIMEOUT > 5.0
+
+
+async def test_the_heartbeat_records_how_polling_goes(running: Running, tmp_path: Path) -> None:
+    api, user = running.api, 2600
+    api.add_user(user, language_code="en")
+    await running.reply_to(user, "/help")
+    monitor(running).error()  # say, a handler crashed once
+    await heartbeat(CallbackContext(running.app))
+    status = heartbeat_status(running.services.settings.data_dir)
+    assert isinstance(status["polled_at"], float)
+    assert status["errors"] == 1
+    assert is_healthy(running.services.settings.data_dir)
