@@ -130,6 +130,10 @@ async def test_a_bad_request_is_not_retried_nor_a_broadcast() -> None:
         await limiter.process_request(flaky, (), {}, "editMessageText", {}, None)
     assert len(flaky.calls) == 1
     flaky = Flaky(NetworkError("Bad Gateway"))
+    with pytest.raises(NetworkError):  # "typing..." is not worth delaying the answer for
+        await limiter.process_request(flaky, (), {}, "sendChatAction", {}, None)
+    assert len(flaky.calls) == 1
+    flaky = Flaky(NetworkError("Bad Gateway"))
     flag = {BROADCAST_FLAG: True}
     with pytest.raises(NetworkError):  # the broadcast worker schedules its own retry
         await limiter.process_request(flaky, (), {}, "sendMessage", {}, flag)

@@ -8,9 +8,9 @@ Announcements are paced at `broadcast_rate` (at most the cap, one under Telegram
 reply always fits), paused on their own 429 (which never pauses replies), and paused a little
 longer than a reply refused with 429, so that the reply goes first when sending resumes.
 
-Every request but getUpdates and announcements (the broadcast worker retries those itself) is
-also sent again on a 5xx or a timeout, with growing pauses and a bound (`RequestRetry`): a
-reply, an edit or a callback answer survives a Bot API that errs or is slow for a while.
+Every other request (not getUpdates, nor chat actions, nor announcements, which the broadcast
+worker retries itself) is sent again on a 5xx or a timeout, with growing pauses and a bound
+(`RequestRetry`): a reply, an edit or a callback answer survives a Bot API that errs or is slow.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ MESSAGE_ENDPOINTS = frozenset(
     }
 )  # fmt: skip
 
+# A lost "typing..." indicator costs nothing, and the answer waits for the indicator in flight.
+NOT_RETRIED = frozenset({"sendChatAction"})
 REPLY_TRIES = 3  # a reply refused with 429 is sent again after the wait, this many times
 REPLY_HEAD_START = 0.5  # seconds announcements wait after a reply's 429, beyond its retry_after
 
@@ -199,7 +201,7 @@ class OutboundLimiter(BaseRateLimiter[dict[str, Any]]):
             except NetworkError as error:
                 if timed_out and isinstance(error, BadRequest) and "not modified" in str(error):
                     return True  # the edit that timed out did land: this try changed nothing
-                if not is_transient(error):
+                if not is_transient(error) or endpoint in NOT_RETRIED:
                     raise
                 attempt += 1
                 if attempt >= self.retry.tries:
