@@ -20,6 +20,7 @@ from bot.app.settings import Settings
 from bot.domain import Answer, KnowledgeBase, KnowledgeError, Session, Vertical
 from bot.i18n import t
 from bot.knowledge.watcher import ReloadReport
+from bot.storage.ratings import rate
 from bot.storage.store import iso
 from bot.telegram.services import Services
 from tests.telegram_helpers import (
@@ -269,6 +270,11 @@ async def test_stats_and_unanswered_questions_grouped(bot: Bot) -> None:
     assert "Actifs aujourd'hui : 2" in stats
     assert "Questions : 6, dont 1 avec réponse (17%)" in stats
     assert "👍 1 · 👎 0" in stats
+    assert t("stats_ratings", "fr", count=0, mean="0.0") in stats
+    await rate(bot.services.store, 1, 1, "s1", 5)
+    await rate(bot.services.store, ADMIN, ADMIN, "s1", 2)
+    await bot.text(ADMIN, "/stats")
+    assert t("stats_ratings", "fr", count=2, mean="3.5") in bot.api.sent_texts(ADMIN)[-1]
     await bot.text(ADMIN, "/unanswered")
     listing = bot.api.sent_texts(ADMIN)[-1].splitlines()
     assert listing[1] == "1. Où se garer près du lieu ? <b>×4</b>"  # grouped, most asked wording
