@@ -13,7 +13,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.clock import utc_now
 from bot.domain import Session
-from bot.i18n import t
+from bot.i18n import normalise_language, t
 from bot.storage.agenda import save_session, saved_session_ids
 from bot.storage.ratings import (
     add_comment,
@@ -204,7 +204,7 @@ async def offer_ratings(context: Context) -> None:
     ]
     sessions = services.assistant.knowledge.sessions
     for user_id, chat_id, session_id in await unoffered(services.store, ended):
-        language = await services.store.user_language(user_id) or "fr"
+        language = normalise_language(await services.store.user_language(user_id))
         title = sessions[session_id].title
         stars = [button("⭐" * n, Action.RATE, short_ref(session_id), n) for n in range(1, 6)]
         markup = InlineKeyboardMarkup([stars[:3], stars[3:]])
