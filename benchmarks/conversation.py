@@ -9,6 +9,7 @@ production, so the users' side of the benchmark does not share the bot's event l
     python benchmarks/conversation.py                   # echo bot, then the assistant
     python benchmarks/conversation.py --target echo     # only the bare echo bot
     python benchmarks/conversation.py --users 100 --questions 3 --rate-limit 30
+    python benchmarks/conversation.py --target assistant --fail-share 0.3   # 30 % 5xx
 """
 
 from __future__ import annotations
@@ -162,6 +163,8 @@ async def measure(target: str, api: FakeBotApi, args: argparse.Namespace) -> Run
     except TimeoutError:
         run.note = "no reply while warming up (is the bot starting? try it by hand)"
         return run
+    # Faults start with the load: a share of 5xx on every call but getUpdates.
+    api.fail_share(args.fail_share, 502)
     deadline = time.monotonic() + args.timeout
     started = time.monotonic()
     await asyncio.gather(*(ask(api, user, args.questions, run, deadline) for user in users))
@@ -212,6 +215,9 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds for the load")
     parser.add_argument("--warmup-timeout", type=float, default=300.0, help="model loading")
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
+    parser.add_argument(
+        "--fail-share", type=float, default=0.0, help="share of calls answered 502 (not polls)"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     for handler in logging.getLogger().handlers:  # bm25s sets its own logger to DEBUG on import

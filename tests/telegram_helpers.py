@@ -76,6 +76,7 @@ class RecordingRequest(OfflineRequest):
 
     def __init__(self) -> None:
         self.calls: list[ApiCall] = []
+        self.uploads: list[tuple[str, bytes]] = []  # (file name, content) of each file sent
         self._message_ids = itertools.count(1000)
 
     async def do_request(
@@ -90,6 +91,10 @@ class RecordingRequest(OfflineRequest):
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append(ApiCall(name, params))
+        if request_data is not None and request_data.multipart_data:
+            for filename, content, *_ in request_data.multipart_data.values():
+                data = content if isinstance(content, bytes) else content.read()
+                self.uploads.append((str(filename), data))
         try:
             result = self._answer(name, params)
         except ApiError as error:

@@ -20,6 +20,7 @@ from bot.app.settings import Settings
 from bot.domain import Answer, KnowledgeBase, KnowledgeError, Session, Vertical
 from bot.i18n import t
 from bot.knowledge.watcher import ReloadReport
+from bot.storage.ratings import rate
 from bot.storage.store import iso
 from bot.telegram.services import Services, services_of
 from tests.telegram_helpers import (
@@ -269,6 +270,11 @@ async def test_stats_and_unanswered_questions_grouped(bot: Bot) -> None:
     assert "Actifs aujourd'hui : 2" in stats
     assert "Questions : 6, dont 1 avec réponse (17%)" in stats
     assert "👍 1 · 👎 0" in stats
+    assert t("stats_ratings", "fr", count=0, mean="0.0") in stats
+    await rate(bot.services.store, 1, 1, "s1", 5)
+    await rate(bot.services.store, ADMIN, ADMIN, "s1", 2)
+    await bot.text(ADMIN, "/stats")
+    assert t("stats_ratings", "fr", count=2, mean="3.5") in bot.api.sent_texts(ADMIN)[-1]
     await bot.text(ADMIN, "/unanswered")
     listing = bot.api.sent_texts(ADMIN)[-1].splitlines()
     assert listing[1] == "1. Où se garer près du lieu ? <b>×4</b>"  # grouped, most asked wording
@@ -318,4 +324,29 @@ async def test_follow_with_buttons_and_by_id(bot: Bot) -> None:
     assert bot.api.sent_texts(1)[-1] == t("unfollow_nothing", "fr")
     await bot.text(1, "/follow Education")
     assert await bot.one("SELECT vertical_id FROM follows WHERE user_id = 1") == "education"
+    assert bot.errors == []
+
+
+async def test_follow_an_unknown_vertical_says_so_and_lists_the_verticals(bot: Bot) -> None:
+    await bot.text(1, "/start")
+    await bot.text(1, "/follow quantique")
+    reply = bot.api.sent_texts(1)[-1]
+    assert reply.startswith(t("follow_unknown", "fr", name="quantique"))
+    assert "Santé" in reply
+    assert "Éducation" in reply
+    assert await bot.one("SELECT COUNT(*) FROM follows") == 0
+    assert bot.errors == []
+
+
+async def test_broadcast_accepts_a_verticals_name_as_follow_does(bot: Bot) -> None:
+    await bot.text(1, "/start")
+    await bot.text(1, "/follow sante")
+    await bot.text(ADMIN, "/broadcast vertical=Santé La salle change")
+    assert "Santé" in bot.api.sent_texts(ADMIN)[-1]
+    assert await bot.one("SELECT audience_vertical FROM broadcasts") == "sante"
+    await bot.text(ADMIN, '/broadcast vertical="éducation" Autre annonce')
+    assert (
+        await bot.one("SELECT audience_vertical FROM broadcasts ORDER BY id DESC LIMIT 1")
+        == "education"
+    )
     assert bot.errors == []

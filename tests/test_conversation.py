@@ -11,6 +11,7 @@ import pytest
 from telegram.ext import CommandHandler
 
 from bot.i18n import t
+from bot.telegram.render import Action, callback_data
 from bot.telegram.users import FloodGate, Verdict
 from tests.fake_botapi.rules import parse_html
 from tests.offline_bot import USER, Bot, fetch_one, offline_bot
@@ -192,6 +193,20 @@ async def test_flood_control_warns_once_then_ignores(bot: Bot) -> None:
     assert len(replies) == 21
     await bot.text("bonjour", user=USER + 7)  # someone else is not slowed down
     assert len(bot.assistant.questions) == 21
+    assert bot.errors == []
+
+
+async def test_flood_control_counts_messages_not_button_presses(bot: Bot) -> None:
+    await bot.text("/programme")
+    for _ in range(25):  # paging back and forth through the programme
+        await bot.press(callback_data(Action.DAYS))
+    assert t("flood", "fr") not in bot.replies()
+    await bot.text("bonjour")
+    assert bot.assistant.questions == ["bonjour"]
+    for _ in range(200):  # a script hammering a button does meet a (looser) limit
+        await bot.press(callback_data(Action.DAYS))
+    answers = [c.params.get("text") for c in bot.api.calls_to("answerCallbackQuery")]
+    assert answers.count(t("flood", "fr")) == 1
     assert bot.errors == []
 
 

@@ -13,6 +13,7 @@ import pytest
 from bot.app.cli import main
 from bot.search.question_groups import group_questions
 from bot.storage.questions import collect_stats
+from bot.storage.ratings import add_comment, rate, record_offer
 from bot.storage.store import Store, iso
 
 ZONE = ZoneInfo("Africa/Casablanca")
@@ -102,6 +103,10 @@ async def test_report_command_writes_the_same_figures_as_csv(
     store = await Store.open(data_dir / "assistant.sqlite3")
     try:
         await fill(store)
+        await record_offer(store, 1, "keynote", 1, message_id=77)
+        await rate(store, 1, 1, "keynote", 4)
+        await add_comment(store, 1, 77, "Passionnant")
+        await rate(store, 2, 2, "keynote", 2)
     finally:
         await store.close()
     output = data_dir.parent / "out" / "report.csv"
@@ -112,8 +117,12 @@ async def test_report_command_writes_the_same_figures_as_csv(
     figures = {row[1]: row[2] for row in written if row[0] == "stats"}
     assert figures == {
         "users": "3", "subscribed": "2", "blocked": "1", "active_today": figures["active_today"],
-        "questions": "4", "answered": "1", "thumbs_up": "1", "thumbs_down": "2",
+        "questions": "4", "answered": "1", "thumbs_up": "1", "thumbs_down": "2", "ratings": "2",
     }  # fmt: skip
+    rated = [row for row in written if row[0] == "rating"]
+    assert [(row[1], row[2], row[3], row[6]) for row in rated] == [
+        ("keynote", "2", "3.00", "Passionnant")
+    ]
     unanswered = [row for row in written if row[0] == "unanswered"]
     assert [(row[1], row[2], row[6]) for row in unanswered] == [
         ("Où est le parking ?", "2", "Où est le parking"),

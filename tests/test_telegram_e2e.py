@@ -208,8 +208,8 @@ def test_run_bot_polls_or_listens_on_a_webhook_and_keeps_the_token_out_of_logs(
     calls: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr(Application, "run_polling", lambda self, **kw: calls.append(("poll", kw)))
 
-    async def serve(app: Any, settings: Settings, path: str) -> None:
-        calls.append(("hook", {"path": path, "settings": settings}))
+    async def serve(app: Any, settings: Settings, path: str, *, address: str) -> None:
+        calls.append(("hook", {"path": path, "settings": settings, "address": address}))
 
     monkeypatch.setattr("bot.app.composition.serve_webhook", serve)
     logging.getLogger("httpx").setLevel(logging.DEBUG)

@@ -172,11 +172,14 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 when the running bot's heartbeat is fresh (the container health check)."""
-    from bot.app.health import heartbeat_age, is_healthy
+    from bot.app.health import heartbeat_age, problems
 
     age = heartbeat_age(settings.data_dir)
+    found = problems(settings.data_dir)
     print("no heartbeat yet" if age is None else f"last heartbeat {age:.0f} s ago")
-    return 0 if is_healthy(settings.data_dir) else 1
+    for problem in found:
+        print(f"unhealthy: {problem}")
+    return 1 if found else 0
 
 
 def bot_username(settings: Settings) -> str | None:

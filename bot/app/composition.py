@@ -21,10 +21,11 @@ from telegram.ext import (
 from bot.app.services import close_services, open_services
 from bot.app.settings import Settings
 from bot.app.webserver import serve_webhook
-from bot.broadcast.limiter import OutboundLimiter
-from bot.telegram import admin, faq, follow, menus, organisers
+from bot.broadcast.limiter import REQUEST_READ_TIMEOUT, OutboundLimiter
+from bot.telegram import admin, attendance, faq, follow, menus, organisers
 from bot.telegram import attendee as talk
 from bot.telegram import programme as browse
+from bot.telegram.polling import MONITOR_KEY, PollingMonitor, TolerantUpdates
 from bot.telegram.render import Action
 from bot.telegram.users import ADDRESSED_TO_BOT, FloodGate, track_user
 
@@ -59,9 +60,14 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
     """Every handler of the bot, in the order they are tried."""
     private = filters.ChatType.PRIVATE
     gate = FloodGate(settings.flood_limit_per_minute)
-    # Cross-cutting work first: flood control may stop an update; then every user is recorded.
-    application.add_handler(TypeHandler(Update, gate.check), group=-2)
-    application.add_handler(TypeHandler(Update, track_user), group=-1)
+    # Cross-cutting work first: flood control may stop an update; then every user is recorded;
+    # then a reply to a rating offer is taken as its comment (and goes no further).
+    application.add_handler(TypeHandler(Update, gate.check), group=-3)
+    application.add_handler(TypeHandler(Update, track_user), group=-2)
+    application.add_handler(
+        MessageHandler(filters.REPLY & filters.TEXT & private, attendance.rating_comment),
+        group=-1,
+    )
     # Group 1, after the real handlers: an admin's menu is set the first time they show up.
     application.add_handler(TypeHandler(Update, menus.admin_menu_on_sight), group=1)
     application.add_handlers(
@@ -86,9 +92,9 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
             CommandHandler(["programme", "program"], browse.programme),
             CommandHandler("today", browse.today),
             CommandHandler("now", browse.now_on),
-            CommandHandler("next", browse.next_up),
+            CommandHandler("next", attendance.next_up),
             CommandHandler("verticals", browse.verticals),
-            CommandHandler("agenda", browse.agenda),
+            CommandHandler("agenda", attendance.agenda),
             CommandHandler("follow", follow.follow_command),
             CommandHandler("unfollow", follow.unfollow_command),
             CallbackQueryHandler(follow.follow_button, pattern=pressed(Action.FOLLOW)),
@@ -102,6 +108,10 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
             CallbackQueryHandler(browse.remind, pattern=pressed(Action.REMIND)),
             CallbackQueryHandler(browse.send_ics, pattern=pressed(Action.ICS)),
             CallbackQueryHandler(talk.feedback, pattern=pressed(Action.FEEDBACK)),
+            CallbackQueryHandler(attendance.agenda_ics, pattern=pressed(Action.AGENDA_ICS)),
+            CallbackQueryHandler(attendance.remind_all, pattern=pressed(Action.REMIND_ALL)),
+            CallbackQueryHandler(attendance.choose_lead, pattern=pressed(Action.LEAD)),
+            CallbackQueryHandler(attendance.rate_button, pattern=pressed(Action.RATE)),
             CallbackQueryHandler(talk.set_language, pattern=pressed(Action.LANG)),
             CallbackQueryHandler(organisers.ask_organisers, pattern=pressed(Action.ASK_ORGANISERS)),
             CallbackQueryHandler(browse.noop),  # stale or foreign buttons: stop the spinner
@@ -115,6 +125,7 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
             ),
             MessageHandler(filters.Sticker.ALL & private, talk.sticker),
             MessageHandler(MEDIA & private, talk.media),
+            MessageHandler((filters.Dice.ALL | filters.POLL) & private, talk.game),
             MessageHandler(filters.COMMAND & private, talk.unknown_command),
         ]
     )
@@ -154,9 +165,13 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    else:
+        builder = builder.read_timeout(REQUEST_READ_TIMEOUT)
+    # Each update is checked before PTB parses the batch: a bad one is dropped, not re-fetched.
+    monitor = PollingMonitor()
+    builder = builder.get_updates_request(TolerantUpdates(get_updates_request, monitor))
     application = builder.build()
+    application.bot_data[MONITOR_KEY] = monitor
     register_handlers(application, settings)
     return application
 
@@ -178,4 +193,4 @@ def run_bot(settings: Settings) -> None:
         return
     # One tornado server for the webhook and the schedule grid Mini App (bot.app.webserver).
     path = urlsplit(settings.webhook_url).path.lstrip("/")
-    asyncio.run(serve_webhook(application, settings, path))
+    asyncio.run(serve_webhook(application, settings, path, address=settings.webhook_listen))

@@ -12,21 +12,28 @@ from typing import TextIO
 from bot.app.settings import Settings
 from bot.search.question_groups import QuestionGroup, unanswered
 from bot.storage.questions import Stats, collect_stats
+from bot.storage.ratings import SessionRating, session_ratings
 from bot.storage.store import Store
 
 
-def write_csv(out: TextIO, stats: Stats, groups: list[QuestionGroup]) -> None:
-    """The report as CSV: the figures of /stats, then every unanswered group."""
+def write_csv(
+    out: TextIO,
+    stats: Stats,
+    groups: list[QuestionGroup],
+    ratings: list[SessionRating] | None = None,
+) -> None:
+    """The report as CSV: the figures of /stats, every unanswered group, every rated session."""
     writer = csv.writer(out)
     writer.writerow(["section", "item", "count", "share", "languages", "last_asked", "examples"])
     figures = [
         ("users", stats.users), ("subscribed", stats.subscribed), ("blocked", stats.blocked),
         ("active_today", stats.active_today), ("questions", stats.questions),
         ("answered", stats.answered), ("thumbs_up", stats.thumbs_up),
-        ("thumbs_down", stats.thumbs_down),
+        ("thumbs_down", stats.thumbs_down), ("ratings", stats.ratings),
     ]  # fmt: skip
     for name, value in figures:
         share = f"{stats.answered_share:.3f}" if name == "answered" else ""
+        share = f"{stats.rating_mean:.2f}" if name == "ratings" else share
         writer.writerow(["stats", name, value, share, "", "", ""])
     total = sum(group.count for group in groups) or 1
     for group in groups:
@@ -37,6 +44,14 @@ def write_csv(out: TextIO, stats: Stats, groups: list[QuestionGroup]) -> None:
                 languages, group.last_asked, " | ".join(group.examples(limit=10)),
             ]
         )  # fmt: skip
+    # A rated session: how many ratings, their mean (1-5) in `share`, the comments as examples.
+    for rating in ratings or []:
+        writer.writerow(
+            [
+                "rating", rating.session_id, rating.count, f"{rating.mean:.2f}", "", "",
+                " | ".join(rating.comments),
+            ]
+        )  # fmt: skip
 
 
 async def write_report(settings: Settings, output: Path | None) -> str:
@@ -45,10 +60,11 @@ async def write_report(settings: Settings, output: Path | None) -> str:
     try:
         stats = await collect_stats(store, settings.zone())
         groups = await unanswered(store, limit=None)
+        ratings = await session_ratings(store)
     finally:
         await store.close()
     buffer = io.StringIO()
-    write_csv(buffer, stats, groups)
+    write_csv(buffer, stats, groups, ratings)
     if output is None:
         sys.stdout.write(buffer.getvalue())
         sys.stdout.flush()

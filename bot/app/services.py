@@ -16,6 +16,7 @@ from telegram.ext import Application, ContextTypes
 from bot.app.health import touch_heartbeat
 from bot.app.settings import Settings
 from bot.storage.store import Store
+from bot.telegram.polling import monitor_of
 from bot.telegram.services import SERVICES_KEY, BotAssistant, Services, get_services
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,9 @@ HEARTBEAT_SECONDS = 60.0
 
 async def heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Tell the container's health check that the bot is alive."""
-    await asyncio.to_thread(touch_heartbeat, get_services(context).settings.data_dir)
+    monitor = monitor_of(context)
+    status = monitor.status() if monitor is not None else None
+    await asyncio.to_thread(touch_heartbeat, get_services(context).settings.data_dir, status)
 
 
 async def open_services(
@@ -50,6 +53,9 @@ async def open_services(
         restored = await services.reminders.restore()
         log.info("%d reminders scheduled", restored)
         application.job_queue.run_repeating(heartbeat, HEARTBEAT_SECONDS, first=0.0)
+        from bot.telegram.attendance import RATING_EVERY_SECONDS, offer_ratings
+
+        application.job_queue.run_repeating(offer_ratings, RATING_EVERY_SECONDS, first=5.0)
     from bot.broadcast.followup import reload_hook
     from bot.broadcast.worker import BroadcastWorker
     from bot.knowledge.watcher import KnowledgeWatcher

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # Extensions beyond the contract.
     webhook_url: str | None = None
     webhook_port: int = 8443
+    # Where the webhook server listens: all interfaces (behind a TLS proxy, in a container).
+    webhook_listen: str = "0.0.0.0"  # noqa: S104
     webhook_secret: SecretStr | None = None
     reminder_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # Announcements are paced at `broadcast_rate`, within `telegram_rate` less one of margin,

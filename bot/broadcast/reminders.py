@@ -31,6 +31,7 @@ from bot.i18n import normalise_language, t
 from bot.i18n.dates import join_date_time, spell_short_date, spell_time_range
 from bot.knowledge.diff import ChangeKind, ProgrammeChange, diff_booking
 from bot.storage import reminders as rows
+from bot.storage.ratings import reminder_minutes
 from bot.storage.reminders import Reminder
 from bot.storage.store import Store
 from bot.storage.users import mark_blocked, user_language
@@ -78,13 +79,18 @@ class ReminderScheduler:
         """How long before a session its reminder goes out."""
         return timedelta(minutes=self._settings.reminder_minutes)
 
+    async def lead_for(self, user_id: int) -> timedelta:
+        """How long before a session this user's reminders go out (their choice, else ours)."""
+        minutes = await reminder_minutes(self._store, user_id)
+        return timedelta(minutes=minutes) if minutes else self.lead
+
     async def schedule(self, user_id: int, chat_id: int, session: Session) -> datetime | None:
         """Remind the user before `session`; the reminder time, or None when too late.
 
         None: the session is cancelled or starts within `reminder_minutes` (or already did).
         Idempotent: asking again returns the same time; a cancelled reminder is revived.
         """
-        remind_at = session.start - self.lead
+        remind_at = session.start - await self.lead_for(user_id)
         if session.cancelled or remind_at <= utc_now():
             return None
         async with self._store.transaction() as db:
@@ -174,7 +180,8 @@ class ReminderScheduler:
                 # Moved to a future start: remind before the new start, or at once if that
                 # moment has passed already (the reminder itself states the new time). A row
                 # for that start may exist (moved back): revive it unless it was sent.
-                remind_at = max(new_start - self.lead, now)
+                lead = await self.lead_for(reminder.user_id)
+                remind_at = max(new_start - lead, now)
                 revived = await rows.move(db, reminder, new_start, remind_at)
                 new_at = None
                 if revived is not None:

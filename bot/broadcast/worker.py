@@ -132,6 +132,7 @@ class BroadcastWorker:
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
         self.progress_seconds = progress_seconds
+        self.max_in_flight = max_in_flight  # sends at once: what a kill may repeat, at most
         self._slots = asyncio.Semaphore(max_in_flight)
         self._in_flight: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None

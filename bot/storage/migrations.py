@@ -178,6 +178,23 @@ CREATE TABLE faq_draft_questions (
 );
 """
 
+M007_REMINDER_LEAD_AND_RATINGS = """
+ALTER TABLE users ADD COLUMN reminder_minutes INTEGER;  -- NULL: the REMINDER_MINUTES setting
+
+CREATE TABLE session_ratings (
+    user_id     INTEGER NOT NULL,
+    session_id  TEXT NOT NULL,
+    chat_id     INTEGER NOT NULL,
+    message_id  INTEGER,           -- the offer, so that a reply to it is taken as the comment
+    offered_at  TEXT NOT NULL,
+    stars       INTEGER CHECK (stars BETWEEN 1 AND 5),  -- NULL until rated
+    comment     TEXT,
+    rated_at    TEXT,
+    PRIMARY KEY (user_id, session_id)
+);
+CREATE INDEX session_ratings_message ON session_ratings(chat_id, message_id);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_create_tables", M001_CREATE_TABLES),
     # A language picked with /lang outlives Telegram's language_code on later visits.
@@ -190,4 +207,6 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("m005_live_messages", M005_LIVE_MESSAGES),
     # Closing the gap loop: unanswered questions answered by an admin into faq.<lang>.md.
     ("m006_faq_answers", M006_FAQ_ANSWERS),
+    # Each attendee's reminder lead time; a rating (1-5, a comment) offered after a session.
+    ("m007_reminder_lead_and_ratings", M007_REMINDER_LEAD_AND_RATINGS),
 ]

@@ -21,6 +21,8 @@ class Stats:
     answered: int
     thumbs_up: int
     thumbs_down: int
+    ratings: int = 0  # sessions rated 1-5 after they ended
+    rating_mean: float = 0.0
 
     @property
     def answered_share(self) -> float:
@@ -51,7 +53,15 @@ async def collect_stats(store: Store, zone: tzinfo, now: datetime | None = None)
         answered=await _one(store, "SELECT COUNT(*) FROM question_log WHERE answered = 1"),
         thumbs_up=await _one(store, "SELECT COUNT(*) FROM feedback WHERE value = 1"),
         thumbs_down=await _one(store, "SELECT COUNT(*) FROM feedback WHERE value = -1"),
+        ratings=await _one(store, "SELECT COUNT(*) FROM session_ratings WHERE stars IS NOT NULL"),
+        rating_mean=await _mean(store, "SELECT AVG(stars) FROM session_ratings"),
     )
+
+
+async def _mean(store: Store, sql: str) -> float:
+    async with store.db.execute(sql) as cursor:
+        row = await cursor.fetchone()
+    return float(row[0]) if row and row[0] is not None else 0.0
 
 
 async def question_rows(store: Store, answered: bool | None = None) -> list[tuple[str, str, str]]:

@@ -32,6 +32,7 @@ from bot.storage.organisers import organiser_figures
 from bot.storage.outbox import audience_size, cancel_draft, confirm_draft
 from bot.storage.questions import collect_stats
 from bot.telegram.faq import offer_groups
+from bot.telegram.follow import find_vertical
 from bot.telegram.render import Action, button, parse_callback
 from bot.telegram.services import get_services
 from bot.telegram.users import language_of
@@ -40,7 +41,8 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
-_OPTION = re.compile(r"^(lang|language|vertical)[=:](\S+)\s*", re.IGNORECASE)
+# `vertical=Santé`, `vertical="Santé publique"`: a value in quotes may hold spaces.
+_OPTION = re.compile(r"^(lang|language|vertical)[=:](\"[^\"]+\"|'[^']+'|\S+)\s*", re.IGNORECASE)
 PREVIEW_ROOM = MAX_TEXT - 400  # the preview's header and escaping need some of the 4096
 
 
@@ -70,7 +72,7 @@ def parse_broadcast(text: str) -> tuple[str, str | None, str | None]:
     language = vertical = None
     while match := _OPTION.match(rest):
         if match.group(1).lower() == "vertical":
-            vertical = match.group(2)
+            vertical = match.group(2).strip("\"'")
         else:
             language = match.group(2).lower()
         rest = rest[match.end() :]
@@ -92,12 +94,14 @@ async def broadcast_command(update: Update, context: Context) -> None:
         await message.reply_text(t("broadcast_usage", lang))
         return
     verticals = services.assistant.knowledge.verticals
-    if vertical is not None and vertical not in verticals:
-        known = ", ".join(sorted(verticals)) or "-"
+    found = find_vertical(verticals, vertical) if vertical is not None else None
+    if vertical is not None and found is None:
+        known = ", ".join(f"{v.id} ({v.name(lang)})" for v in verticals.values()) or "-"
         await message.reply_text(
             t("broadcast_unknown_vertical", lang, vertical=vertical, known=known)
         )
         return
+    vertical = found.id if found is not None else None
     if len(text) > MAX_TEXT:
         await message.reply_text(t("broadcast_too_long", lang, length=len(text)))
         return
@@ -192,6 +196,7 @@ async def stats_command(update: Update, context: Context) -> None:
     text += "\n" + t(
         "stats_organisers", lang, asked=asked.asked, replied=asked.replied, waiting=asked.waiting
     )
+    text += "\n" + t("stats_ratings", lang, count=stats.ratings, mean=f"{stats.rating_mean:.1f}")
     if update.effective_message is not None:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 

@@ -21,11 +21,13 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, ExtBot
 
+from bot.clock import utc_now
 from bot.i18n import LANGUAGES, t
 from bot.i18n.dates import spell_short_date, spell_time_range
 from bot.storage import users
 from bot.storage.questions import log_question, record_feedback
 from bot.telegram import menus, rooms
+from bot.telegram.polling import monitor_of
 from bot.telegram.programme import NO_PREVIEW, event_zone, send_session_card
 from bot.telegram.render import (
     Action,
@@ -40,6 +42,7 @@ from bot.telegram.render import (
     trim_plain,
 )
 from bot.telegram.services import get_services
+from bot.telegram.tense import past_note
 from bot.telegram.users import is_private, language_of, remember_language, without_mention
 
 log = logging.getLogger(__name__)
@@ -181,6 +184,8 @@ async def ask(update: Update, context: Context) -> None:
         answer.top_score,
     )
     note = t("trimmed", answer.language, limit=MAX_QUESTION_CHARS) if trimmed else ""
+    hindsight = past_note(answer, knowledge, utc_now(), event_zone(services))
+    note = " ".join(part for part in (hindsight, note) if part)
     await message.reply_html(
         answer_html(answer, knowledge, note),
         reply_markup=answer_keyboard(answer, question_id, top_session(answer, knowledge)),
@@ -208,6 +213,12 @@ async def sticker(update: Update, context: Context) -> None:
     """Answer a sticker with a friendly hint."""
     if update.effective_message:
         await update.effective_message.reply_text(t("sticker_reply", language_of(update, context)))
+
+
+async def game(update: Update, context: Context) -> None:
+    """Answer a dice throw or a poll: a nod, and what the bot does answer."""
+    if update.effective_message:
+        await update.effective_message.reply_text(t("game_reply", language_of(update, context)))
 
 
 async def media(update: Update, context: Context) -> None:
@@ -282,6 +293,8 @@ async def inline_sessions(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log a failed update and apologise to the user it happened to; polling goes on."""
     error = context.error
+    if (monitor := monitor_of(context)) is not None:
+        monitor.error()
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         log.warning("network trouble: %s", error)
         return

@@ -1,10 +1,11 @@
-"""A session as an iCalendar (.ics) file, for the "add to my calendar" button of a session card."""
+"""Sessions as iCalendar (.ics) files: one session's card button, or a whole agenda."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC
 
 from icalendar import Calendar, Event
@@ -52,13 +53,7 @@ def _description(session: Session, vertical: Vertical | None, language: str) -> 
     return "\n\n".join(parts)
 
 
-def session_ics(
-    session: Session,
-    vertical: Vertical | None,
-    event: EventInfo | None,
-    language: str = "fr",
-) -> bytes:
-    """One session as an iCalendar file (VCALENDAR with one VEVENT, times in UTC)."""
+def _calendar(event: EventInfo | None, language: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -66,7 +61,12 @@ def session_ics(
     calendar.add("method", "PUBLISH")
     if event:
         calendar.add("x-wr-calname", event.names.get(language) or event.name)
+    return calendar
 
+
+def _entry(
+    session: Session, vertical: Vertical | None, event: EventInfo | None, language: str
+) -> Event:
     entry = Event()
     entry.add("uid", session_uid(session, event))
     entry.add("dtstamp", utc_now().replace(microsecond=0))
@@ -83,7 +83,28 @@ def session_ics(
     if vertical:
         entry.add("categories", [vertical.name(language)])
     entry.add("status", _STATUS.get(session.status, "CONFIRMED"))
-    calendar.add_component(entry)
+    return entry
+
+
+def session_ics(
+    session: Session,
+    vertical: Vertical | None,
+    event: EventInfo | None,
+    language: str = "fr",
+) -> bytes:
+    """One session as an iCalendar file (VCALENDAR with one VEVENT, times in UTC)."""
+    return sessions_ics([(session, vertical)], event, language)
+
+
+def sessions_ics(
+    sessions: Sequence[tuple[Session, Vertical | None]],
+    event: EventInfo | None,
+    language: str = "fr",
+) -> bytes:
+    """Several sessions (a whole agenda) as one iCalendar file, one VEVENT each."""
+    calendar = _calendar(event, language)
+    for session, vertical in sessions:
+        calendar.add_component(_entry(session, vertical, event, language))
     data: bytes = calendar.to_ical()
     return data
 

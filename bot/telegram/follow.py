@@ -29,7 +29,7 @@ def _verticals(context: Context) -> dict[str, Vertical]:
     return get_services(context).assistant.knowledge.verticals
 
 
-def _find(verticals: dict[str, Vertical], wanted: str) -> Vertical | None:
+def find_vertical(verticals: dict[str, Vertical], wanted: str) -> Vertical | None:
     """A vertical by id, or by name in any language (case-insensitive)."""
     if wanted in verticals:
         return verticals[wanted]
@@ -73,17 +73,22 @@ async def _command(update: Update, context: Context, follow: bool) -> None:
     lang = language_of(update, context)
     verticals = _verticals(context)
     followed = set(await followed_verticals(get_services(context).store, user.id))
+    unknown = ""
     if context.args:
-        vertical = _find(verticals, " ".join(context.args))
+        wanted = " ".join(context.args)
+        vertical = find_vertical(verticals, wanted)
         if vertical is not None:
             await message.reply_text(await _toggle(context, user.id, vertical, follow, lang))
             return
+        unknown = t("follow_unknown", lang, name=wanted[:60]) + "\n"
     shown = [v for v in verticals.values() if follow or v.id in followed]
     if not shown:
-        await message.reply_text(t("follow_none" if follow else "unfollow_nothing", lang))
+        await message.reply_text(unknown + t("follow_none" if follow else "unfollow_nothing", lang))
         return
+    names = ", ".join(v.name(lang) for v in verticals.values()) if unknown else ""
     await message.reply_text(
-        t("follow_choose", lang), reply_markup=follow_keyboard(shown, followed, lang)
+        unknown + (f"{names}\n\n" if names else "") + t("follow_choose", lang),
+        reply_markup=follow_keyboard(shown, followed, lang),
     )
 
 

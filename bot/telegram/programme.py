@@ -15,15 +15,12 @@ from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Session
 from bot.i18n import t
 from bot.storage.agenda import is_saved, remove_session, save_session
-from bot.telegram.agenda import user_agenda
 from bot.telegram.calendar import ics_filename, session_ics
-from bot.telegram.miniapp import with_grid_button
 from bot.telegram.render import CARD_FLAG, NEW_MESSAGE, Callback, Page, parse_callback, resolve_ref
 from bot.telegram.services import Services, get_services
-from bot.telegram.users import is_private, language_of
+from bot.telegram.users import language_of
 from bot.telegram.views import (
     Moment,
-    agenda_page,
     card_page,
     day_page,
     days_page,
@@ -135,23 +132,6 @@ async def next_up(update: Update, context: Context) -> None:
     await _timeline(update, context, Moment.NEXT)
 
 
-async def agenda(update: Update, context: Context) -> None:
-    """Send the user's saved sessions, clashes flagged."""
-    services = get_services(context)
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
-        return
-    items = await user_agenda(services.store, services.assistant.knowledge, user.id)
-    language = language_of(update, context)
-    page = agenda_page(items, language, event_zone(services))
-    markup = (
-        with_grid_button(page.markup, services.settings, language)
-        if is_private(message)
-        else page.markup
-    )
-    await send_page(message, Page(page.text, markup))
-
-
 async def send_session_card(update: Update, context: Context, ref: str) -> bool:
     """Send the card of the session `ref` points to (deep links); False if there is none."""
     services = get_services(context)
@@ -231,15 +211,27 @@ async def show_session(update: Update, context: Context) -> None:
         await edit_page(query, page)
 
 
+def too_late_key(session: Session) -> str:
+    """Why no reminder can be set: cancelled, over, running, or starting too soon."""
+    now = utc_now()
+    if session.cancelled:
+        return "remind_cancelled"
+    if session.end <= now:
+        return "remind_ended"
+    if session.start <= now:
+        return "remind_running"
+    return "remind_too_late"
+
+
 async def _remind(services: Services, user_id: int, session: Session, language: str) -> str:
     """Schedule the reminder that goes with a saved session; what to tell the user."""
     if services.reminders is None:
         return ""
     remind_at = await services.reminders.schedule(user_id, user_id, session)
     if remind_at is None:
-        return t("remind_too_late", language)
+        return t(too_late_key(session), language)
     local = remind_at.astimezone(event_zone(services))
-    minutes = services.settings.reminder_minutes
+    minutes = round((session.start - remind_at).total_seconds() / 60)
     return t("remind_set", language, time=f"{local:%H:%M}", minutes=minutes)
 
 

@@ -122,6 +122,10 @@ class Action(StrEnum):
     ASK_ORGANISERS = "ao"  # forward an unanswered question to the organisers: question id
     FAQ = "fq"  # answer (a) or stop answering (c) a group of unanswered questions: draft id
     NOOP = "x"  # a label-only button (page counter)
+    AGENDA_ICS = "ai"  # my whole agenda as one .ics
+    REMIND_ALL = "ra"  # remind me of every session in my agenda
+    LEAD = "ld"  # how early my reminders come: minutes
+    RATE = "rt"  # rate a session after it ended: ref, stars 1-5
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,9 @@ SEEN_KEY = "seen_at"
 # A user's row is refreshed at most this often: last_seen needs no finer grain.
 TOUCH_EVERY_SECONDS = 60.0
 MAX_TRACKED = 10_000  # users kept in the flood window before idle ones are dropped
+# Paging through the programme is many presses and no work for anyone else: presses get a
+# budget of their own, this many times the message limit, and never use up the messages'.
+PRESS_FACTOR = 5
 
 
 def language_of(update: object, context: CallbackContext[Any, Any, Any, Any]) -> str:
@@ -72,49 +75,53 @@ class Verdict(Enum):
 
 
 class FloodGate:
-    """Per-user sliding window: past `limit` messages a minute, one notice, then silence."""
+    """Per-user sliding window: past `limit` messages a minute, one notice, then silence.
 
-    def __init__(self, limit: int, window: float = 60.0) -> None:
+    Button presses are counted apart, against `press_limit` (by default `PRESS_FACTOR` times
+    `limit`): browsing the programme never locks a user out of asking.
+    """
+
+    def __init__(self, limit: int, window: float = 60.0, press_limit: int | None = None) -> None:
         self.limit = limit
+        self.press_limit = press_limit or limit * PRESS_FACTOR
         self.window = window
-        self._times: dict[int, deque[float]] = {}
-        self._warned: set[int] = set()
+        self._times: dict[tuple[int, bool], deque[float]] = {}
+        self._warned: set[tuple[int, bool]] = set()
 
-    def verdict(self, user_id: int, now: float | None = None) -> Verdict:
-        """Count one message from this user and say what to do with it."""
+    def verdict(self, user_id: int, now: float | None = None, *, press: bool = False) -> Verdict:
+        """Count one message (or, `press`, one button press) from this user; say what to do."""
         now = time.monotonic() if now is None else now
         if len(self._times) > MAX_TRACKED:
             self.forget_idle(now)
-        times = self._times.setdefault(user_id, deque())
+        key = (user_id, press)
+        times = self._times.setdefault(key, deque())
         while times and now - times[0] >= self.window:
             times.popleft()
-        if len(times) < self.limit:
+        if len(times) < (self.press_limit if press else self.limit):
             times.append(now)
-            self._warned.discard(user_id)
+            self._warned.discard(key)
             return Verdict.ALLOW
-        if user_id in self._warned:
+        if key in self._warned:
             return Verdict.DROP
-        self._warned.add(user_id)
+        self._warned.add(key)
         return Verdict.WARN
 
     def forget_idle(self, now: float | None = None) -> None:
         """Drop users whose window has emptied (keeps memory flat over a long event)."""
         now = time.monotonic() if now is None else now
-        for user_id in [
-            u for u, ts in self._times.items() if not ts or now - ts[-1] >= self.window
-        ]:
-            del self._times[user_id]
-            self._warned.discard(user_id)
+        for key in [k for k, ts in self._times.items() if not ts or now - ts[-1] >= self.window]:
+            del self._times[key]
+            self._warned.discard(key)
 
     async def check(self, update: Update, context: Context) -> None:
         """Stop handling a flooding user's message (after one polite notice)."""
         user = update.effective_user
         if user is None or not (update.message or update.edited_message or update.callback_query):
             return
-        verdict = self.verdict(user.id)
+        verdict = self.verdict(user.id, press=update.callback_query is not None)
         if verdict is Verdict.ALLOW:
             return
-        log.info("flood control: user %d over %d messages a minute", user.id, self.limit)
+        log.info("flood control: user %d over the limit of a minute", user.id)
         notice = t("flood", language_of(update, context))
         try:
             if update.callback_query is not None:

@@ -219,10 +219,12 @@ def timeline_page(
         return Page(esc(text.strip()), _programme_button(language))
     if now >= end:
         return Page(esc(t("event_ended", language)))
-    live = [s for s in sorted_sessions(knowledge) if not s.cancelled]
+    everything = sorted_sessions(knowledge)
+    live = [s for s in everything if not s.cancelled]
     if moment_kind is Moment.TODAY:
+        # The day's plan keeps its cancelled sessions, struck through: attendees look for them.
         title = f"{t('today_title', language)} · {spell_date(local_today, language)}"
-        chosen = [s for s in live if s.start.astimezone(zone).date() == local_today]
+        chosen = [s for s in everything if s.start.astimezone(zone).date() == local_today]
         empty = "today_none"
     elif moment_kind is Moment.NOW:
         title, empty = t("now_title", language), "now_none"
@@ -233,7 +235,8 @@ def timeline_page(
     if not chosen:
         return Page(esc(t(empty, language)), _programme_button(language))
     shown = chosen[: PAGE_SIZE * 2]
-    body = "\n".join(session_line(s, zone) for s in shown)
+    cancelled = f" {esc(t('agenda_cancelled', language))}"
+    body = "\n".join(session_line(s, zone) + (cancelled if s.cancelled else "") for s in shown)
     return Page(
         truncate_html(f"<b>{esc(title)}</b>\n\n{body}"),
         InlineKeyboardMarkup(_session_rows(shown, zone)),

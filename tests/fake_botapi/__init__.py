@@ -12,9 +12,11 @@ python-telegram-bot client talks to it over HTTP whatever the test's event loop 
         api.assert_no_bad_requests()
 
 - users' side (`users.py`): `add_user`, `send_text`, `send_command`, `send_sticker`,
-  `send_photo`, `send_voice`, `send_edited`, `press_button`, `inline_query`, `inject`;
+  `send_photo`, `send_voice`, `send_dice`, `send_poll`, `send_unparseable_poll`, `send_edited`,
+  `press_button`, `inline_query`, `inject`;
 - bot's side (`methods.py`): the methods served, refused as Telegram refuses (`rules.py`),
-  and faults: `block`, `fail_next`, `delay`, `migrate`, `rate_limit_per_second` (429);
+  and faults: `block`, `fail_next`, `fail_share` (a random share of 5xx), `delay`, `migrate`,
+  `rate_limit_per_second` (429); `polls` counts getUpdates;
 - records (`state.py`): `calls`, `messages_to`, `delivered`, `bad_requests`, `wait_for...`.
 
 Standalone: `python -m tests.fake_botapi --port 8081`.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -52,6 +53,10 @@ class BotSide(ApiState):
         self._migrated: dict[int, int] = {}
         self._failures: dict[str, list[tuple[int, str]]] = {}
         self._delays: dict[str, float] = {}
+        self._failure_share = 0.0
+        self._failure_status = 502
+        self._spared: frozenset[str] = frozenset()
+        self._chance = random.Random(0)
         self._methods: dict[str, Callable[[dict[str, Any]], Any]] = {
             name.lower(): getattr(self, f"_m_{name}") for name in METHODS
         }
@@ -71,6 +76,21 @@ class BotSide(ApiState):
         with self._lock:
             self._failures.setdefault(method.lower(), []).extend([(status, reason)] * count)
 
+    def fail_share(
+        self,
+        share: float,
+        status: int = 502,
+        *,
+        spare: tuple[str, ...] = ("getUpdates",),
+        seed: int = 0,
+    ) -> None:
+        """Answer a random `share` of calls (all methods but `spare`) with HTTP `status`."""
+        with self._lock:
+            self._failure_share = share
+            self._failure_status = status
+            self._spared = frozenset(method.lower() for method in spare)
+            self._chance = random.Random(seed)
+
     def delay(self, method: str, seconds: float) -> None:
         """Answer every call of `method` `seconds` late (0 removes the delay)."""
         with self._lock:
@@ -86,9 +106,13 @@ class BotSide(ApiState):
     def _injected_failure(self, method: str) -> ApiError | None:
         with self._lock:
             queued = self._failures.get(method)
-            if not queued:
+            if queued:
+                status, description = queued.pop(0)
+            elif method in self._spared or self._chance.random() >= self._failure_share:
                 return None
-            status, description = queued.pop(0)
+            else:
+                status = self._failure_status
+                description = SERVER_ERRORS.get(status, "Error")
         return ApiError(status, description)
 
     # -- refusals -------------------------------------------------------------------------------

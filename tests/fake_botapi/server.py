@@ -134,6 +134,7 @@ class FakeBotApi(UsersSide, BotSide):
         self._requested_port = port
         self._stopping = threading.Event()
         self._poll_generation = 0
+        self.polls = 0  # getUpdates calls received, answered or not
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -198,6 +199,9 @@ class FakeBotApi(UsersSide, BotSide):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         name, at = match.group(2), time.monotonic()
         method = name.lower()
+        if method == "getupdates":
+            with self._lock:
+                self.polls += 1
         pause = self._delays.get(method, 0.0)
         if pause and self._stopping.wait(pause):
             return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}

@@ -137,6 +137,27 @@ class UsersSide(ApiState):
         voice["mime_type"] = "audio/ogg"
         return self._message(user_id, {"voice": voice}, "private", None)
 
+    def send_dice(self, user_id: int, emoji: str = "🎲", value: int = 4) -> dict[str, Any]:
+        """A user throws a dice (or darts, ball...); return the Message."""
+        return self._message(user_id, {"dice": {"emoji": emoji, "value": value}}, "private", None)
+
+    def send_poll(self, user_id: int, question: str = "Café ou thé ?") -> dict[str, Any]:
+        """A user sends a well-formed poll; return the Message."""
+        options = [
+            {"text": text, "voter_count": 0, "persistent_id": f"o{n}"}
+            for n, text in enumerate(("Café", "Thé"))
+        ]
+        poll: dict[str, Any] = {"id": f"poll{self._next_update_id}", "question": question}
+        poll.update(options=options, total_voter_count=0, is_closed=False, is_anonymous=True)
+        poll.update(type="regular", allows_multiple_answers=False)
+        poll.update(allows_revoting=False, members_only=False)  # required by PTB 22.8
+        return self._message(user_id, {"poll": poll}, "private", None)
+
+    def send_unparseable_poll(self, user_id: int) -> dict[str, Any]:
+        """A poll message missing fields python-telegram-bot 22 requires (as older servers send)."""
+        poll = {"id": f"poll{self._next_update_id}", "question": "?", "options": []}
+        return self._message(user_id, {"poll": poll}, "private", None)
+
     def send_edited(self, user_id: int, text: str, message_id: int | None = None) -> dict[str, Any]:
         """A user edits a message of theirs in private (default: the last); return it edited."""
         with self._lock:
