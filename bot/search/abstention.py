@@ -10,14 +10,10 @@ from __future__ import annotations
 
 OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     # weather
-    "What will the weather be like this weekend?",
     "Quelle météo pour demain ?",
     "كيف سيكون الطقس غدا؟",
     # geography and general knowledge
-    "What is the capital of Canada?",
     "Quelle est la capitale du Brésil ?",
-    "ما هي عاصمة اليابان؟",
-    "How many people live in China?",
     "Quelle est la plus haute montagne du monde ?",
     "ما هو أطول نهر في العالم؟",
     "Who is the president of the United States?",
@@ -28,14 +24,12 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     "What is the square root of 144?",
     # food
     "How do I cook a lamb tajine?",
-    "Donne-moi une recette de crêpes.",
     "كيف أحضر الشاي بالنعناع؟",
     "What should I eat for dinner tonight?",
     "Quel vin servir avec du poisson ?",
     "ما هي مكونات الحريرة؟",
     # travel and prices
     "How much is a train ticket from Madrid to Barcelona?",
-    "Combien coûte une chambre d'hôtel à Lyon ?",
     "ما هو سعر تذكرة الطائرة إلى دبي؟",
     "Where can I rent a car cheaply?",
     "Quels documents faut-il pour un visa touristique ?",
@@ -55,7 +49,6 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     # money
     "What is the exchange rate of the euro to the dollar?",
     "Comment ouvrir un compte bancaire ?",
-    "كم سعر الدولار اليوم؟",
     "Is bitcoin a good buy right now?",
     # health advice
     "What are the symptoms of the flu?",
@@ -68,7 +61,6 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     "ما هو أفضل كتاب للقراءة؟",
     "Tell me a joke.",
     "Raconte-moi une blague.",
-    "What music is popular right now?",
     # learning and daily life
     "How do I learn to play the guitar?",
     "Comment apprendre l'anglais rapidement ?",
@@ -81,29 +73,24 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     "Comment tu t'appelles ?",
     "كم عمرك؟",
     # general knowledge about AI (not facts about the event)
-    "What is machine learning?",
-    "Qu'est-ce que l'apprentissage profond ?",
-    "ما هو التعلم الآلي؟",
     "How does a neural network work?",
     # chores for a general-purpose assistant
     "Write me a poem about the sea.",
-    "Traduis cette phrase en anglais.",
     "اكتب لي رسالة إلى صديقي.",
-    "Write a Python script that sorts a list.",
 )
 
 # Local questions about the event's city share its name with the knowledge, so they get foils
 # naming that city too: "the weather in Rabat" must lose to a foil, not win a press passage.
 CITY_QUESTIONS: tuple[str, ...] = (
-    "What's the weather like in {city}?",
-    "Quel temps fait-il à {city} ?",
-    "Which hotel should I book in {city}?",
-    "Quel hôtel réserver à {city} ?",
-    "How do I get to {city} by train?",
-    "Comment aller à {city} en train ?",
-    "What are good restaurants in {city}?",
-    "Que visiter à {city} ?",
-    "How many people live in {city}?",
+    "Do I need an umbrella in {city} this month?",
+    "Va-t-il pleuvoir à {city} la semaine prochaine ?",
+    "هل ستمطر في {city} الأسبوع المقبل؟",
+    "Is there a cheap hostel in {city}?",
+    "Une auberge de jeunesse pas chère à {city} ?",
+    "أين أجد نزلا رخيصا في {city}؟",
+    "Which bus line crosses {city}?",
+    "Which museums in {city} open on Sundays?",
+    "Quels musées de {city} ouvrent le dimanche ?",
 )
 
 
