@@ -12,6 +12,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I could not find anything reliable about this in the event's information.",
         "ar": "لم أجد معلومات موثوقة حول هذا الموضوع في معطيات الحدث.",
     },
+    "abstain_names": {
+        "fr": "Je n'ai rien sur {names} dans les informations de l'événement.",
+        "en": "I have nothing on {names} in the event's information.",
+        "ar": "ليست لدي أي معلومات عن {names} في معطيات الحدث.",
+    },
+    "abstain_event": {
+        "fr": "Je connais « {event} », {dates}{place} : son programme et ses informations.",
+        "en": 'What I know is "{event}", {dates}{place}: its programme and its information.',
+        "ar": "ما أعرفه هو «{event}»، {dates}{place}: برنامجه ومعلوماته.",
+    },
+    "abstain_place": {"fr": ", à {city}", "en": ", in {city}", "ar": "، في {city}"},
     "sources": {"fr": "Sources", "en": "Sources", "ar": "المصادر"},
     "illustrative": {
         "fr": "(détail illustratif, à confirmer par les organisateurs)",

@@ -23,6 +23,9 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     "متى بنيت الأهرامات؟",
     "What is the square root of 144?",
     # food
+    "How do I bake bread at home?",
+    "Comment préparer une salade niçoise ?",
+    "كيف أطبخ الكسكس بالخضر؟",
     "How do I cook a lamb tajine?",
     "كيف أحضر الشاي بالنعناع؟",
     "What should I eat for dinner tonight?",
@@ -74,6 +77,8 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     "كم عمرك؟",
     # general knowledge about AI (not facts about the event)
     "How does a neural network work?",
+    "Which university is the best in the country?",
+    "Quelle est la meilleure université du pays ?",
     # chores for a general-purpose assistant
     "Write me a poem about the sea.",
     "اكتب لي رسالة إلى صديقي.",
@@ -91,6 +96,16 @@ CITY_QUESTIONS: tuple[str, ...] = (
     "Which bus line crosses {city}?",
     "Which museums in {city} open on Sundays?",
     "Quels musées de {city} ouvrent le dimanche ?",
+    "What is the forecast for {city} this month?",
+    "Prévisions météo pour {city} cette semaine ?",
+    "ما هي توقعات الطقس في {city} هذا الأسبوع؟",
+    "Is it hot in {city} in summer?",
+    "Fait-il chaud à {city} en été ?",
+    "هل الجو حار في {city} في الصيف؟",
+    "Combien d'habitants compte {city} ?",
+    "كم عدد سكان {city}؟",
+    "How long does the bus take from the airport to {city}?",
+    "Quel est le prix du billet de tram à {city} ?",
 )
 
 
