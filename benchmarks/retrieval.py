@@ -122,14 +122,20 @@ def open_assistant(model: str, knowledge: Path, data: Path) -> Assistant:
     return Assistant.load(settings)
 
 
+def prepare_folders(model: str, eval_dir: Path, work: Path) -> tuple[Path, Path]:
+    """Knowledge folders holding only the rc3, and only the democon, pretalx export."""
+    folders = []
+    for name in ("rc3", "democon"):
+        folder = work / f"{name}-{model}"
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(eval_dir / "schedules" / f"pretalx-{name}.json", folder)
+        folders.append(folder)
+    return folders[0], folders[1]
+
+
 def quality(model: str, eval_dir: Path, work: Path, held_out: bool = True) -> dict[str, object]:
     """Scores on every set for one model, plus embedding speed and query latency."""
-    rc3 = work / f"rc3-{model}"
-    rc3.mkdir(parents=True, exist_ok=True)
-    shutil.copy(eval_dir / "schedules" / "pretalx-rc3.json", rc3)
-    democon = work / f"democon-{model}"
-    democon.mkdir(exist_ok=True)
-    shutil.copy(eval_dir / "schedules" / "pretalx-democon.json", democon)
+    rc3, democon = prepare_folders(model, eval_dir, work)
     tune = QUESTIONS / "tune"
     # (knowledge folder, [(question set, tuned on)]): the held-out sets are run for the report
     # only; nothing is changed after reading their misses (benchmarks/questions/README.md).

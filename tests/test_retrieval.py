@@ -178,6 +178,8 @@ def test_names_the_knowledge_never_mentions() -> None:
     assert vocabulary.unknown_names("Amal El Falah, is she at the Assises?", "en") == []
     assert vocabulary.unknown_names("هل يشارك Zorblax في المناظرة؟", "ar") == ["Zorblax"]
     assert vocabulary.unknown_names("Is the 2nd day in Rabat?", "en") == []
+    french = Vocabulary([press("ia", "Éthique de l'IA et RGPD")])
+    assert french.unknown_names("A talk on AI ethics and GDPR?", "en") == []
 
 
 def test_abstention_names_what_is_missing_and_what_the_event_is() -> None:

@@ -23,6 +23,11 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     "متى بنيت الأهرامات؟",
     "What is the square root of 144?",
     # food
+    "Which café near here serves a good breakfast?",
+    "Un bon restaurant pas cher près d'ici ?",
+    "أين أجد مطعما جيدا بالقرب من هنا؟",
+    "Where can I order a pizza nearby?",
+    "Où acheter un sandwich dans le quartier ?",
     "How do I bake bread at home?",
     "Comment préparer une salade niçoise ?",
     "كيف أطبخ الكسكس بالخضر؟",
@@ -42,6 +47,7 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     "Quel ordinateur portable acheter pour les études ?",
     "ما هو أفضل هاتف ذكي؟",
     "How do I fix my Wi-Fi connection?",
+    "Comment mettre à jour Windows ?",
     "Comment réinitialiser mon mot de passe Gmail ?",
     "كيف أحذف حسابي على فيسبوك؟",
     # sport results

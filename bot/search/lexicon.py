@@ -77,6 +77,9 @@ poster posters affiche affiches ملصق
 demo demos démonstration démonstrations عرض عروض
 prize prix award جائزة
 hackathon hackathon هاكاثون
+ai ia الذكاء-الاصطناعي
+eu ue
+gdpr rgpd
 policy policies politique politiques سياسة السياسة
 secure secured sécurisé sécurisée sécurisés مؤمن مؤمنة
 system systems système systèmes نظام أنظمة
@@ -102,6 +105,22 @@ def _stem_groups() -> dict[str, frozenset[str]]:
         for stem in members:
             groups.setdefault(stem, set()).update(members)
     return {stem: frozenset(found) for stem, found in groups.items()}
+
+
+@lru_cache(maxsize=1)
+def _word_groups() -> dict[str, frozenset[str]]:
+    """Normalised word -> every normalised word of its groups."""
+    groups: dict[str, set[str]] = {}
+    for line in _GROUPS.strip().splitlines():
+        members = {w for word in line.split() for w in words(word)}
+        for word in members:
+            groups.setdefault(word, set()).update(members)
+    return {word: frozenset(found) for word, found in groups.items()}
+
+
+def equivalents(word: str) -> frozenset[str]:
+    """The words the lexicon pairs with a normalised word ("ai" and "ia"), itself included."""
+    return _word_groups().get(word, frozenset((word,)))
 
 
 def translations(tokens: Sequence[str]) -> list[str]:

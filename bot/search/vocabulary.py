@@ -16,6 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from bot.domain import Passage
+from bot.search.lexicon import equivalents
 from bot.search.normalise import STOP_WORDS, normalise, words
 
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
@@ -80,8 +81,10 @@ class Vocabulary:
     def knows(self, name: str) -> bool:
         """Whether every word of a name occurs in the knowledge (exactly, or with a typo)."""
         for word in words(name):
-            if word in self.words or word in STOP_WORDS or word[:-1] in self.words:
-                continue  # the last test: a plural ("GPUs") of a word the knowledge has
+            if word in STOP_WORDS or word[:-1] in self.words:
+                continue  # a plural ("GPUs") of a word the knowledge has
+            if any(equivalent in self.words for equivalent in equivalents(word)):
+                continue  # the word, or its translation ("AI" over French content with "IA")
             if len(word) >= FUZZY_MIN_LENGTH and process.extractOne(
                 word, self._long, scorer=fuzz.ratio, score_cutoff=FUZZY_RATIO
             ):
