@@ -172,6 +172,16 @@ def test_inline_search_puts_titles_first_and_finds_nothing_for_nonsense(talks: R
     assert [s.id for s in talks.sessions_for("Kamil")][:1] == ["t3"]
 
 
+def test_inline_search_finds_a_title_through_its_translation() -> None:
+    sessions = {"s1": session("s1", "Atelier santé", 9), "s2": session("s2", "Atelier sport", 10)}
+    passages = [
+        session_passage("s2", "Atelier sport", "Tuesday 1 July 2025, 10:00."),
+        session_passage("s1", "Atelier santé", "Tuesday 1 July 2025, 09:00."),
+    ]
+    retriever = Retriever.from_passages(passages, HashingEmbedder(), sessions)
+    assert [s.id for s in retriever.sessions_for("health")][:1] == ["s1"]
+
+
 def test_names_the_knowledge_never_mentions() -> None:
     vocabulary = Vocabulary(PASSAGES)
     assert vocabulary.unknown_names("Who opens the Zorblax Expo?", "en") == ["Zorblax", "Expo"]

@@ -15,7 +15,7 @@ from bot.knowledge.passage_text import spell_date_range
 from bot.search.abstention import foil_questions
 from bot.search.bm25 import LexicalIndex, intent_terms
 from bot.search.embedders import Embedder
-from bot.search.lexicon import translations
+from bot.search.lexicon import equivalents, translations
 from bot.search.normalise import content_words, tokenize, words
 from bot.search.vector_index import VectorIndex, create_index
 from bot.search.vocabulary import Vocabulary
@@ -333,9 +333,14 @@ class Retriever:
 
 
 def _named_words(asked: Sequence[str], session: Session) -> int:
-    """How many of the asked words a session's title or speakers contain (or begin with)."""
+    """How many of the asked words (or their translations in the lexicon: "health", "santé")
+    a session's title or speakers contain, or have a word beginning with."""
     own = words(" ".join((session.title, *session.speakers)))
-    return sum(any(word.startswith(a) for word in own) for a in asked if len(a) >= 3)
+    return sum(
+        any(word.startswith(alt) for alt in equivalents(a) for word in own)
+        for a in asked
+        if len(a) >= 3
+    )
 
 
 def abstention_text(names: Sequence[str], event: EventInfo | None, language: str) -> str:
