@@ -77,6 +77,27 @@ poster posters affiche affiches ملصق
 demo demos démonstration démonstrations عرض عروض
 prize prix award جائزة
 hackathon hackathon هاكاثون
+monday lundi الاثنين الإثنين
+tuesday mardi الثلاثاء
+wednesday mercredi الأربعاء الاربعاء
+thursday jeudi الخميس
+friday vendredi الجمعة
+saturday samedi السبت
+sunday dimanche الأحد الاحد
+january janvier يناير
+february février فبراير
+march mars مارس
+april avril أبريل
+may mai ماي مايو
+june juin يونيو
+july juillet يوليوز يوليو
+august août غشت أغسطس
+september septembre شتنبر سبتمبر
+october octobre أكتوبر
+november novembre نونبر نوفمبر
+december décembre دجنبر ديسمبر
+german allemand الألمانية
+spanish espagnol الإسبانية
 ai ia الذكاء-الاصطناعي
 eu ue
 gdpr rgpd
@@ -116,6 +137,11 @@ def _word_groups() -> dict[str, frozenset[str]]:
         for word in members:
             groups.setdefault(word, set()).update(members)
     return {word: frozenset(found) for word, found in groups.items()}
+
+
+def in_lexicon(word: str) -> bool:
+    """Whether a normalised word is one of the lexicon's conference or calendar words."""
+    return word in _word_groups()
 
 
 def equivalents(word: str) -> frozenset[str]:

@@ -16,12 +16,13 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from bot.domain import Passage
-from bot.search.lexicon import equivalents
+from bot.search.lexicon import equivalents, in_lexicon
 from bot.search.normalise import STOP_WORDS, normalise, words
 
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
 _LATIN_LETTER = re.compile(r"[A-Za-zÀ-ɏ]")
 _RAW_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.?!؟:;]\s+")
 # "5e", "1st", "2ème": ordinals are not names.
 _ORDINAL = re.compile(r"^\d+(?:e|er|re|eme|ème|th|st|nd|rd)$", re.IGNORECASE)
 FUZZY_RATIO = 85  # a name this close to a word of the knowledge is that word with a typo
@@ -42,27 +43,38 @@ def _arabic_zipf(word: str) -> float:
 
 
 def name_candidates(question: str, arabic_rarity: bool = True) -> list[str]:
-    """Words of a question that look like names: capitalised after the first word, acronyms,
-    capitals inside a word, letters mixed with digits, Latin words in an Arabic question, rare
-    Arabic words."""
-    tokens = _RAW_WORD.findall(question)
+    """Words of a question that look like names: capitalised after a sentence's first word,
+    acronyms, capitals inside a word, letters mixed with digits, Latin words in an Arabic
+    question, rare Arabic words. Conference and calendar words of the lexicon ("Monday",
+    "English", "Workshop") are never names."""
     arabic = bool(_ARABIC_LETTER.search(question))
+    sentences = [_RAW_WORD.findall(part) for part in _SENTENCE_END.split(question)]
+    latin = [token for tokens in sentences for token in tokens[1:] if _LATIN_LETTER.match(token)]
+    # In a Title Case Question capitals say nothing; acronyms and inner capitals still do.
+    title_case = len(latin) >= 3 and sum(t[0].isupper() for t in latin) >= 0.6 * len(latin)
     found = []
-    for position, token in enumerate(tokens):
-        folded = normalise(token)
-        if folded in STOP_WORDS or folded.isdigit() or _ORDINAL.match(token) or len(folded) < 2:
-            continue
-        if _ARABIC_LETTER.match(token):
-            if arabic_rarity and _arabic_zipf(token) < ARABIC_RARE_ZIPF:
+    for tokens in sentences:
+        for position, token in enumerate(tokens):
+            folded = normalise(token)
+            if (
+                folded in STOP_WORDS
+                or folded.isdigit()
+                or _ORDINAL.match(token)
+                or len(folded) < 2
+                or in_lexicon(folded)
+            ):
+                continue
+            if _ARABIC_LETTER.match(token):
+                if arabic_rarity and _arabic_zipf(token) < ARABIC_RARE_ZIPF:
+                    found.append(token)
+            elif (
+                (arabic and _LATIN_LETTER.match(token))
+                or (position > 0 and token[0].isupper() and not title_case)
+                or (len(token) > 1 and token.isupper())
+                or any(c.isupper() for c in token[1:])  # "iPhone", "LeCun"
+                or (any(c.isdigit() for c in token) and not token.isdigit())
+            ):
                 found.append(token)
-        elif (
-            (arabic and _LATIN_LETTER.match(token))
-            or (position > 0 and token[0].isupper())
-            or (len(token) > 1 and token.isupper())
-            or any(c.isupper() for c in token[1:])  # "iPhone", "LeCun"
-            or (any(c.isdigit() for c in token) and not token.isdigit())
-        ):
-            found.append(token)
     return found
 
 
