@@ -95,9 +95,9 @@ def test_no_string_in_the_code_is_close_to_an_evaluation_question() -> None:
     assert not close, "\n".join(f"{r:.0f} {code} ~ {question}" for r, code, question in close)
 
 
-def test_no_foil_for_the_shipped_city_is_close_to_an_evaluation_question() -> None:
+def test_no_foil_for_the_shipped_event_is_close_to_an_evaluation_question() -> None:
     from bot.knowledge.folder import load_folder_files
-    from bot.search.abstention import foil_questions
+    from bot.search.abstention import event_topics, foil_questions
 
     knowledge, _ = load_folder_files(ROOT / "knowledge")
     assert knowledge.event is not None
@@ -105,7 +105,7 @@ def test_no_foil_for_the_shipped_city_is_close_to_an_evaluation_question() -> No
     choices = list(evaluation_questions())
     close = [
         (foil, found)
-        for foil in foil_questions(knowledge.event.city)
+        for foil in foil_questions(knowledge.event.city, event_topics(knowledge.verticals.values()))
         if (found := process.extractOne(_fold(foil), choices, scorer=fuzz.ratio))
         and round(found[1], 6) > THRESHOLD
     ]

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.app.settings import DEFAULT_MODEL
-from bot.domain import EventInfo, Passage, PassageKind, Session
+from bot.domain import EventInfo, Passage, PassageKind, Session, Vertical
 from bot.i18n import t
+from bot.search.abstention import event_topics, foil_questions
 from bot.search.bm25 import intent_terms
 from bot.search.embedders import Embedder, HashingEmbedder, load_embedder
 from bot.search.normalise import tokenize
@@ -190,6 +191,14 @@ def test_names_the_knowledge_never_mentions() -> None:
     assert vocabulary.unknown_names("Is the 2nd day in Rabat?", "en") == []
     french = Vocabulary([press("ia", "Éthique de l'IA et RGPD")])
     assert french.unknown_names("A talk on AI ethics and GDPR?", "en") == []
+
+
+def test_foils_are_generated_from_the_event_topics_in_each_language() -> None:
+    health = Vertical("health", {"fr": "Santé", "en": "Health", "ar": "الصحة"})
+    foils = foil_questions("", event_topics([health]))
+    assert len([foil for foil in foils if "Santé" in foil or "Health" in foil]) == 2
+    assert any("الصحة" in foil for foil in foils)
+    assert foil_questions("") == foil_questions("", {})
 
 
 def test_abstention_names_what_is_missing_and_what_the_event_is() -> None:

@@ -8,6 +8,10 @@ conference programme covers (dates, places, rooms, speakers, themes, organisers,
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+
+from bot.domain import Vertical
+
 OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     # weather
     "Quelle météo pour demain ?",
@@ -115,7 +119,34 @@ CITY_QUESTIONS: tuple[str, ...] = (
 )
 
 
-def foil_questions(city: str = "") -> list[str]:
-    """The foils for a knowledge base whose event takes place in `city` (if known)."""
+# Generated from the event's own topics (its verticals, in each language): among the nearest
+# questions the knowledge does not answer are those about who governs its topics outside the
+# event, and no generic foil comes near them. (A "news about {topic}" foil was measured too: it
+# refused in-scope questions about the topics themselves.)
+TOPIC_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "en": ("Who is the government minister for {topic}?",),
+    "fr": ("Qui est le ministre du gouvernement chargé de : {topic} ?",),
+    "ar": ("من هو وزير الحكومة المسؤول عن {topic}؟",),
+}
+
+
+def foil_questions(city: str = "", topics: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+    """The foils for a knowledge base whose event takes place in `city` (if known) and whose
+    topics are `topics` (language -> names, e.g. the verticals)."""
     local = [question.format(city=city) for question in CITY_QUESTIONS] if city else []
-    return [*OFF_TOPIC_QUESTIONS, *local]
+    generated = [
+        template.format(topic=topic)
+        for language, names in (topics or {}).items()
+        for template in TOPIC_QUESTIONS.get(language, ())
+        for topic in names
+    ]
+    return [*OFF_TOPIC_QUESTIONS, *local, *generated]
+
+
+def event_topics(verticals: Iterable[Vertical]) -> dict[str, list[str]]:
+    """The verticals' names by language, for `foil_questions`."""
+    topics: dict[str, list[str]] = {}
+    for vertical in verticals:
+        for language, name in vertical.names.items():
+            topics.setdefault(language, []).append(name)
+    return topics
