@@ -3,12 +3,16 @@
     python benchmarks/retrieval.py                       # the configured model, everything
     python benchmarks/retrieval.py --model all           # compare the three bundled models
     python benchmarks/retrieval.py --sizes 100,1000 --skip-startup
+    python benchmarks/retrieval.py --sets tune --show-misses --skip-build --skip-startup
 
 Quality uses the same rules as ../shared/eval/score.py (a hit when an expected regex matches,
 accent- and case-insensitively, one of the top passages; out-of-scope questions must be refused),
 run in-process on dev.jsonl (shipped knowledge), rc3.jsonl (the pretalx export alone in a
-knowledge folder) and the sets in benchmarks/questions/ (our tuning sets `*-extra*`/`*-own-words*`
-and the held-out ones, see its README). Nothing here is asserted: it prints figures.
+knowledge folder) and the sets in benchmarks/questions/: the tuning sets (`*-extra*`,
+`*-own-words*`, `tune/event-near-domain`, `tune/democon-crosslingual`) and the old held-out ones
+(`event-heldout`, `democon`, `rc3-ownwords`, run for the report only: read their misses and they
+measure nothing any more). Each line says [tune] or [held-out], hit@3 per language and the
+out-of-scope questions refused. Nothing here is asserted: it prints figures.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import tempfile
 import time
 import tracemalloc
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -61,20 +65,27 @@ class Score:
     answered: int = 0
     out_of_scope: int = 0
     refused: int = 0
+    tuned: bool = True  # a set we tune on (False: held out, run for the report only)
+    per_language: dict[str, list[int]] = field(default_factory=dict)  # lang: [asked, hit@3]
+    misses: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        """One line like score.py's summary."""
+        """One line like score.py's summary, with hit@3 per language."""
         n = max(self.in_scope, 1)
+        languages = " ".join(
+            f"{lang}={hits}/{asked}" for lang, (asked, hits) in sorted(self.per_language.items())
+        )
+        kind = "tune" if self.tuned else "held-out"
         return (
-            f"{self.name:<22} in-scope {self.in_scope:>2}: hit@1={self.hit1 / n:.2f} "
-            f"hit@3={self.hit3 / n:.2f} answered={self.answered / n:.2f} "
+            f"{self.name:<22} [{kind}] in-scope {self.in_scope:>2}: hit@1={self.hit1 / n:.2f} "
+            f"hit@3={self.hit3 / n:.2f} answered={self.answered / n:.2f} ({languages}) "
             f"| out-of-scope refused={self.refused}/{self.out_of_scope}"
         )
 
 
-def score(assistant: Assistant, path: Path, latencies: list[float]) -> Score:
+def score(assistant: Assistant, path: Path, latencies: list[float], tuned: bool = True) -> Score:
     """Run every question of a JSONL set through the assistant (top 3) and score it."""
-    result = Score(path.stem)
+    result = Score(path.stem, tuned=tuned)
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
@@ -85,14 +96,22 @@ def score(assistant: Assistant, path: Path, latencies: list[float]) -> Score:
         if item["expect"] is None:
             result.out_of_scope += 1
             result.refused += not answer.answered
+            if answer.answered:
+                result.misses.append(f"answered: {item['question']}")
             continue
         result.in_scope += 1
+        counts = result.per_language.setdefault(item.get("lang", "?"), [0, 0])
+        counts[0] += 1
         result.answered += answer.answered
         patterns = [re.compile(fold(p)) for p in item["expect"]]
         texts = [fold(hit.passage.text) for hit in answer.hits]
         rank = next((i for i, t in enumerate(texts) if any(p.search(t) for p in patterns)), None)
         result.hit1 += rank == 0
         result.hit3 += rank is not None and rank < 3
+        counts[1] += rank is not None and rank < 3
+        if rank is None or not answer.answered:
+            how = "refused" if not answer.answered else "missed"
+            result.misses.append(f"{how}: {item['question']}")
     return result
 
 
@@ -107,35 +126,55 @@ def open_assistant(model: str, knowledge: Path, data: Path) -> Assistant:
     return Assistant.load(settings)
 
 
-def quality(model: str, eval_dir: Path, work: Path) -> dict[str, object]:
+def prepare_folders(model: str, eval_dir: Path, work: Path) -> tuple[Path, Path]:
+    """Knowledge folders holding only the rc3, and only the democon, pretalx export."""
+    folders = []
+    for name in ("rc3", "democon"):
+        folder = work / f"{name}-{model}"
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(eval_dir / "schedules" / f"pretalx-{name}.json", folder)
+        folders.append(folder)
+    return folders[0], folders[1]
+
+
+def quality(model: str, eval_dir: Path, work: Path, which: str = "all") -> dict[str, object]:
     """Scores on every set for one model, plus embedding speed and query latency."""
-    rc3 = work / f"rc3-{model}"
-    rc3.mkdir(parents=True)
-    shutil.copy(eval_dir / "schedules" / "pretalx-rc3.json", rc3)
-    democon = work / f"democon-{model}"
-    democon.mkdir()
-    shutil.copy(eval_dir / "schedules" / "pretalx-democon.json", democon)
-    plans = [
+    rc3, democon = prepare_folders(model, eval_dir, work)
+    tune = QUESTIONS / "tune"
+    # (knowledge folder, [(question set, tuned on)]): the held-out sets are run for the report
+    # only; nothing is changed after reading their misses (benchmarks/questions/README.md).
+    plans: list[tuple[Path, list[tuple[Path, bool]]]] = [
         (
             ROOT / "knowledge",
             [
-                eval_dir / "dev.jsonl",
-                QUESTIONS / "event-extra.jsonl",
-                QUESTIONS / "event-extra-2.jsonl",
-                QUESTIONS / "event-heldout.jsonl",
+                (eval_dir / "dev.jsonl", True),
+                (QUESTIONS / "event-extra.jsonl", True),
+                (QUESTIONS / "event-extra-2.jsonl", True),
+                (tune / "event-near-domain.jsonl", True),
+                (QUESTIONS / "event-heldout.jsonl", False),
             ],
         ),
         (
             rc3,
             [
-                eval_dir / "rc3.jsonl",
-                QUESTIONS / "rc3-own-words.jsonl",
-                QUESTIONS / "rc3-own-words-2.jsonl",
-                QUESTIONS / "rc3-ownwords.jsonl",
+                (eval_dir / "rc3.jsonl", True),
+                (QUESTIONS / "rc3-own-words.jsonl", True),
+                (QUESTIONS / "rc3-own-words-2.jsonl", True),
+                (QUESTIONS / "rc3-ownwords.jsonl", False),
             ],
         ),
-        (democon, [QUESTIONS / "democon-own-words.jsonl", QUESTIONS / "democon.jsonl"]),
+        (
+            democon,
+            [
+                (QUESTIONS / "democon-own-words.jsonl", True),
+                (tune / "democon-crosslingual.jsonl", True),
+                (QUESTIONS / "democon.jsonl", False),
+            ],
+        ),
     ]
+    if which != "all":
+        keep = which == "tune"
+        plans = [(k, [(p, t) for p, t in chosen if t == keep]) for k, chosen in plans]
     scores: list[Score] = []
     latencies: list[float] = []
     speed = 0.0
@@ -148,7 +187,7 @@ def quality(model: str, eval_dir: Path, work: Path) -> dict[str, object]:
             started = time.perf_counter()
             assistant.embedder.encode_passages(texts)
             speed = len(texts) / (time.perf_counter() - started)
-        scores.extend(score(assistant, path, latencies) for path in sets)
+        scores.extend(score(assistant, path, latencies, tuned) for path, tuned in sets)
     millis = sorted(1000 * s for s in latencies)
     return {
         "scores": scores,
@@ -240,18 +279,25 @@ def main() -> int:
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--runs", type=int, default=5, help="start-up runs per command")
+    parser.add_argument("--work", type=Path, help="keep data (the embedding cache) here")
+    parser.add_argument(
+        "--sets", choices=("all", "tune", "held-out"), default="all", help="which question sets"
+    )
+    parser.add_argument("--show-misses", action="store_true", help="print each set's misses")
     args = parser.parse_args()
     models = list(BUNDLED_MODELS) if args.model == "all" else [args.model]
     sizes = [int(size) for size in args.sizes.split(",") if size]
     table = []
     with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
-        work = Path(tmp)
+        work = args.work or Path(tmp)
         for model in models:
             print(f"## {model}", flush=True)
             if not args.skip_quality:
-                result = quality(model, args.eval_dir, work)
+                result = quality(model, args.eval_dir, work, args.sets)
                 for line in result["scores"]:  # type: ignore[attr-defined]
-                    print(line.line())
+                    print(line.line(), flush=True)
+                    if args.show_misses:
+                        print("".join(f"    {miss}\n" for miss in line.misses), end="")
                 print(
                     f"query latency p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms; "
                     f"embedding {result['passages_per_second']:.0f} passages/s"
@@ -263,7 +309,7 @@ def main() -> int:
     if not args.skip_startup:
         print(startup(args.runs))
     print(f"peak resident memory of this process: {peak_rss_mib():.0f} MiB")
-    if len(table) > 1:
+    if len(table) > 1 and args.sets == "all":
         print_table(table)
     return 0
 

@@ -8,16 +8,16 @@ conference programme covers (dates, places, rooms, speakers, themes, organisers,
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+
+from bot.domain import Vertical
+
 OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     # weather
-    "What will the weather be like this weekend?",
     "Quelle météo pour demain ?",
     "كيف سيكون الطقس غدا؟",
     # geography and general knowledge
-    "What is the capital of Canada?",
     "Quelle est la capitale du Brésil ?",
-    "ما هي عاصمة اليابان؟",
-    "How many people live in China?",
     "Quelle est la plus haute montagne du monde ?",
     "ما هو أطول نهر في العالم؟",
     "Who is the president of the United States?",
@@ -27,15 +27,21 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     "متى بنيت الأهرامات؟",
     "What is the square root of 144?",
     # food
+    "Which café near here serves a good breakfast?",
+    "Un bon restaurant pas cher près d'ici ?",
+    "أين أجد مطعما جيدا بالقرب من هنا؟",
+    "Where can I order a pizza nearby?",
+    "Où acheter un sandwich dans le quartier ?",
+    "How do I bake bread at home?",
+    "Comment préparer une salade niçoise ?",
+    "كيف أطبخ الكسكس بالخضر؟",
     "How do I cook a lamb tajine?",
-    "Donne-moi une recette de crêpes.",
     "كيف أحضر الشاي بالنعناع؟",
     "What should I eat for dinner tonight?",
     "Quel vin servir avec du poisson ?",
     "ما هي مكونات الحريرة؟",
     # travel and prices
     "How much is a train ticket from Madrid to Barcelona?",
-    "Combien coûte une chambre d'hôtel à Lyon ?",
     "ما هو سعر تذكرة الطائرة إلى دبي؟",
     "Where can I rent a car cheaply?",
     "Quels documents faut-il pour un visa touristique ?",
@@ -45,6 +51,7 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     "Quel ordinateur portable acheter pour les études ?",
     "ما هو أفضل هاتف ذكي؟",
     "How do I fix my Wi-Fi connection?",
+    "Comment mettre à jour Windows ?",
     "Comment réinitialiser mon mot de passe Gmail ?",
     "كيف أحذف حسابي على فيسبوك؟",
     # sport results
@@ -55,7 +62,6 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     # money
     "What is the exchange rate of the euro to the dollar?",
     "Comment ouvrir un compte bancaire ?",
-    "كم سعر الدولار اليوم؟",
     "Is bitcoin a good buy right now?",
     # health advice
     "What are the symptoms of the flu?",
@@ -68,7 +74,6 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     "ما هو أفضل كتاب للقراءة؟",
     "Tell me a joke.",
     "Raconte-moi une blague.",
-    "What music is popular right now?",
     # learning and daily life
     "How do I learn to play the guitar?",
     "Comment apprendre l'anglais rapidement ?",
@@ -81,33 +86,67 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
     "Comment tu t'appelles ?",
     "كم عمرك؟",
     # general knowledge about AI (not facts about the event)
-    "What is machine learning?",
-    "Qu'est-ce que l'apprentissage profond ?",
-    "ما هو التعلم الآلي؟",
     "How does a neural network work?",
+    "Which university is the best in the country?",
+    "Quelle est la meilleure université du pays ?",
     # chores for a general-purpose assistant
     "Write me a poem about the sea.",
-    "Traduis cette phrase en anglais.",
     "اكتب لي رسالة إلى صديقي.",
-    "Write a Python script that sorts a list.",
 )
 
 # Local questions about the event's city share its name with the knowledge, so they get foils
 # naming that city too: "the weather in Rabat" must lose to a foil, not win a press passage.
 CITY_QUESTIONS: tuple[str, ...] = (
-    "What's the weather like in {city}?",
-    "Quel temps fait-il à {city} ?",
-    "Which hotel should I book in {city}?",
-    "Quel hôtel réserver à {city} ?",
-    "How do I get to {city} by train?",
-    "Comment aller à {city} en train ?",
-    "What are good restaurants in {city}?",
-    "Que visiter à {city} ?",
-    "How many people live in {city}?",
+    "Do I need an umbrella in {city} this month?",
+    "Va-t-il pleuvoir à {city} la semaine prochaine ?",
+    "هل ستمطر في {city} الأسبوع المقبل؟",
+    "Is there a cheap hostel in {city}?",
+    "Une auberge de jeunesse pas chère à {city} ?",
+    "أين أجد نزلا رخيصا في {city}؟",
+    "Which bus line crosses {city}?",
+    "Which museums in {city} open on Sundays?",
+    "Quels musées de {city} ouvrent le dimanche ?",
+    "What is the forecast for {city} this month?",
+    "Prévisions météo pour {city} cette semaine ?",
+    "ما هي توقعات الطقس في {city} هذا الأسبوع؟",
+    "Is it hot in {city} in summer?",
+    "Fait-il chaud à {city} en été ?",
+    "هل الجو حار في {city} في الصيف؟",
+    "Combien d'habitants compte {city} ?",
+    "كم عدد سكان {city}؟",
+    "How long does the bus take from the airport to {city}?",
+    "Quel est le prix du billet de tram à {city} ?",
 )
 
 
-def foil_questions(city: str = "") -> list[str]:
-    """The foils for a knowledge base whose event takes place in `city` (if known)."""
+# Generated from the event's own topics (its verticals, in each language): among the nearest
+# questions the knowledge does not answer are those about who governs its topics outside the
+# event, and no generic foil comes near them. (A "news about {topic}" foil was measured too: it
+# refused in-scope questions about the topics themselves.)
+TOPIC_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "en": ("Who is the government minister for {topic}?",),
+    "fr": ("Qui est le ministre du gouvernement chargé de : {topic} ?",),
+    "ar": ("من هو وزير الحكومة المسؤول عن {topic}؟",),
+}
+
+
+def foil_questions(city: str = "", topics: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+    """The foils for a knowledge base whose event takes place in `city` (if known) and whose
+    topics are `topics` (language -> names, e.g. the verticals)."""
     local = [question.format(city=city) for question in CITY_QUESTIONS] if city else []
-    return [*OFF_TOPIC_QUESTIONS, *local]
+    generated = [
+        template.format(topic=topic)
+        for language, names in (topics or {}).items()
+        for template in TOPIC_QUESTIONS.get(language, ())
+        for topic in names
+    ]
+    return [*OFF_TOPIC_QUESTIONS, *local, *generated]
+
+
+def event_topics(verticals: Iterable[Vertical]) -> dict[str, list[str]]:
+    """The verticals' names by language, for `foil_questions`."""
+    topics: dict[str, list[str]] = {}
+    for vertical in verticals:
+        for language, name in vertical.names.items():
+            topics.setdefault(language, []).append(name)
+    return topics

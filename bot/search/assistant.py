@@ -18,7 +18,7 @@ import numpy as np
 from bot.clock import utc_now
 from bot.domain import Answer, KnowledgeBase, KnowledgeError, Passage, Session
 from bot.knowledge.watcher import ReloadReport
-from bot.search.abstention import foil_questions
+from bot.search.abstention import event_topics, foil_questions
 from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
@@ -200,7 +200,8 @@ def _foil_vectors(
     """The off-topic foil questions, embedded as passages (cached like them)."""
     cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
     city = knowledge.event.city if knowledge.event else ""
-    return cache.embed_passages(embedder, foil_questions(city)).vectors
+    topics = event_topics(knowledge.verticals.values())
+    return cache.embed_passages(embedder, foil_questions(city, topics)).vectors
 
 
 class Assistant:

@@ -1,0 +1,115 @@
+"""The knowledge's own vocabulary, and the names a question depends on that it never mentions.
+
+A question naming something the knowledge never mentions ("GITEX", "LeCun", "ChatGPT") is about
+something else, however close its other words are to the event's: built once per snapshot from
+the passages, this is what abstention checks before trusting the dense score.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from bot.domain import Passage
+from bot.search.lexicon import equivalents, in_lexicon
+from bot.search.normalise import STOP_WORDS, normalise, words
+
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
+_LATIN_LETTER = re.compile(r"[A-Za-zÀ-ɏ]")
+_RAW_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.?!؟:;]\s+")
+# "5e", "1st", "2ème": ordinals are not names.
+_ORDINAL = re.compile(r"^\d+(?:e|er|re|eme|ème|th|st|nd|rd)$", re.IGNORECASE)
+FUZZY_RATIO = 85  # a name this close to a word of the knowledge is that word with a typo
+FUZZY_MIN_LENGTH = 5
+# Arabic has no capitals: an Arabic word rarer than this in general Arabic (wordfreq's Zipf
+# scale: 3 is once per million words) and absent from Arabic knowledge is taken for a name.
+ARABIC_RARE_ZIPF = 3.0
+# Below this many passages in the question's language, the knowledge cannot tell whether an
+# ordinary word of that language is missing from it (an Arabic question over French content).
+LANGUAGE_MIN_PASSAGES = 5
+
+
+@lru_cache(maxsize=8192)
+def _arabic_zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "ar"))
+
+
+def name_candidates(question: str, arabic_rarity: bool = True) -> list[str]:
+    """Words of a question that look like names: capitalised after a sentence's first word,
+    acronyms, capitals inside a word, letters mixed with digits, Latin words in an Arabic
+    question, rare Arabic words. Conference and calendar words of the lexicon ("Monday",
+    "English", "Workshop") are never names."""
+    arabic = bool(_ARABIC_LETTER.search(question))
+    sentences = [_RAW_WORD.findall(part) for part in _SENTENCE_END.split(question)]
+    latin = [token for tokens in sentences for token in tokens[1:] if _LATIN_LETTER.match(token)]
+    # In a Title Case Question capitals say nothing; acronyms and inner capitals still do.
+    title_case = len(latin) >= 3 and sum(t[0].isupper() for t in latin) >= 0.6 * len(latin)
+    found = []
+    for tokens in sentences:
+        for position, token in enumerate(tokens):
+            folded = normalise(token)
+            if (
+                folded in STOP_WORDS
+                or folded.isdigit()
+                or _ORDINAL.match(token)
+                or len(folded) < 2
+                or in_lexicon(folded)
+            ):
+                continue
+            if _ARABIC_LETTER.match(token):
+                if arabic_rarity and _arabic_zipf(token) < ARABIC_RARE_ZIPF:
+                    found.append(token)
+            elif (
+                (arabic and _LATIN_LETTER.match(token))
+                or (position > 0 and token[0].isupper() and not title_case)
+                or (len(token) > 1 and token.isupper())
+                or any(c.isupper() for c in token[1:])  # "iPhone", "LeCun"
+                or (any(c.isdigit() for c in token) and not token.isdigit())
+            ):
+                found.append(token)
+    return found
+
+
+class Vocabulary:
+    """Every normalised word of the passages, and how many passages each language has."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        found: set[str] = set()
+        for passage in passages:
+            found.update(words(passage.text))
+        self.words = frozenset(found)
+        self._sorted = sorted(found)
+        self._long = sorted(word for word in found if len(word) >= FUZZY_MIN_LENGTH - 1)
+        self.languages: Counter[str] = Counter(passage.language for passage in passages)
+
+    def knows(self, name: str) -> bool:
+        """Whether every word of a name occurs in the knowledge (exactly, or with a typo)."""
+        for word in words(name):
+            if word in STOP_WORDS or word[:-1] in self.words:
+                continue  # a plural ("GPUs") of a word the knowledge has
+            if any(equivalent in self.words for equivalent in equivalents(word)):
+                continue  # the word, or its translation ("AI" over French content with "IA")
+            if len(word) >= FUZZY_MIN_LENGTH and process.extractOne(
+                word, self._long, scorer=fuzz.ratio, score_cutoff=FUZZY_RATIO
+            ):
+                continue
+            return False
+        return True
+
+    def has_prefix(self, word: str) -> bool:
+        """Whether some word of the knowledge is or begins with this (normalised) word."""
+        at = bisect.bisect_left(self._sorted, word)
+        return at < len(self._sorted) and self._sorted[at].startswith(word)
+
+    def unknown_names(self, question: str, language: str) -> list[str]:
+        """The names the question depends on that occur nowhere in the knowledge."""
+        arabic_rarity = self.languages.get("ar", 0) >= LANGUAGE_MIN_PASSAGES and language == "ar"
+        return [name for name in name_candidates(question, arabic_rarity) if not self.knows(name)]
