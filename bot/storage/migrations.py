@@ -118,10 +118,24 @@ ALTER TABLE broadcasts ADD COLUMN kind TEXT NOT NULL DEFAULT 'announcement';
 CREATE INDEX broadcasts_status ON broadcasts(status, id);
 """
 
+M004_REMOVAL_GRACE = """
+-- Sessions missing from the programme, since when they were first seen missing: a removal is
+-- told (and its reminders cancelled) only once it lasted past the grace; a row goes when the
+-- session is back.
+CREATE TABLE missing_sessions (
+    session_id    TEXT PRIMARY KEY,
+    missing_since TEXT NOT NULL
+);
+-- Why a reminder was cancelled: 'removed' ones come back when their session does.
+ALTER TABLE reminders ADD COLUMN cancel_reason TEXT;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_create_tables", M001_CREATE_TABLES),
     # A language picked with /lang outlives Telegram's language_code on later visits.
     ("m002_user_language_choice", M002_USER_LANGUAGE_CHOICE),
     # Programme change notices ride the broadcast queue, without an admin's progress report.
     ("m003_broadcast_kind", M003_BROADCAST_KIND),
+    # A session briefly missing (a save, a sync) is not told removed; its reminders come back.
+    ("m004_removal_grace", M004_REMOVAL_GRACE),
 ]
