@@ -49,12 +49,12 @@ JOB_PREFIX = "reminder:"
 
 @dataclass(frozen=True, slots=True)
 class ReminderChange:
-    """A pending reminder that `reconcile` cancelled, or moved to its session's new start."""
+    """A reminder that `reconcile` cancelled, moved to its session's new start, or restored."""
 
     user_id: int
     chat_id: int
     session_id: str
-    kind: ChangeKind  # MOVED, CANCELLED or REMOVED
+    kind: ChangeKind  # MOVED, CANCELLED, REMOVED or RESTORED
     old_start: datetime
     new_start: datetime | None = None  # for MOVED
     remind_at: datetime | None = None  # the new reminder, None when none is scheduled
