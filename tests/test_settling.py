@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.app.settings import Settings
 from bot.domain import KnowledgeBase
 from bot.knowledge.folder import scan_folder
-from bot.knowledge.watcher import KnowledgeWatcher, ReloadReport
+from bot.knowledge.watcher import MAX_SETTLE_LOOKS, KnowledgeWatcher, ReloadReport
 
 WHOLE = "# Practical information\n\n## Wifi\n\nThe network is ConfNet.\n"
 
@@ -85,4 +85,17 @@ async def test_no_settle_time_reloads_at_the_first_look(tmp_path: Path) -> None:
     watcher = KnowledgeWatcher(source, settings_for(tmp_path, 0), _ignore)
     (tmp_path / "info.en.md").write_text(WHOLE)
     assert await watcher.look() == 2
+    assert len(source.reloads) == 1
+
+
+async def test_a_folder_that_never_settles_is_reloaded_anyway(tmp_path: Path) -> None:
+    log = tmp_path / "notes.md"
+    source = FolderSource(tmp_path)
+    watcher = KnowledgeWatcher(source, settings_for(tmp_path, 3), _ignore)
+    for step in range(MAX_SETTLE_LOOKS):
+        log.write_text(WHOLE * (step + 1))  # written to between every two looks
+        assert await watcher.look() == 3
+    assert source.reloads == []
+    log.write_text(WHOLE * 100)
+    assert await watcher.look() == 2  # waited long enough: reloaded as it is
     assert len(source.reloads) == 1

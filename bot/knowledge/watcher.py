@@ -75,6 +75,7 @@ class PollSettings(Protocol):
 
 
 OnReload = Callable[[ReloadReport], Awaitable[None]]
+MAX_SETTLE_LOOKS = 15  # with the default 2 s settle time: reloaded within half a minute anyway
 
 
 class KnowledgeWatcher:
@@ -89,6 +90,7 @@ class KnowledgeWatcher:
         self._lock = asyncio.Lock()  # one reload at a time (the watch loop or /reload)
         self._task: asyncio.Task[None] | None = None
         self._settling: dict[str, tuple[int, int]] | None = None  # the change waiting to settle
+        self._unsettled = 0  # looks in a row at a folder still changing
 
     async def start(self) -> None:
         """Follow up on the knowledge loaded at start-up, then watch in the background."""
@@ -113,22 +115,28 @@ class KnowledgeWatcher:
         """Look at the folder once, reload a change that settled; seconds until the next look.
 
         A change seen for the first time is remembered and looked at again after
-        `knowledge_settle_seconds`; it is reloaded once the scan is the same twice in a row.
+        `knowledge_settle_seconds`; it is reloaded once the scan is the same twice in a row,
+        or after MAX_SETTLE_LOOKS looks at a folder that never settles (a file written to all
+        the time must not hold every other edit back; a half-written file is reported and
+        keeps its previous version).
         """
         changed = await asyncio.to_thread(self.assistant.folder_changed)
         if not changed:
-            self._settling = None  # nothing new, or back as it was before (a vanished file)
+            self._settling, self._unsettled = None, 0  # nothing new, or back as it was
             return self.settings.knowledge_poll_seconds
         settle = self.settings.knowledge_settle_seconds
-        if settle > 0:
+        if settle > 0 and self._unsettled < MAX_SETTLE_LOOKS:
             from bot.knowledge.folder import scan_folder  # the readers load only when watching
 
             scan = await asyncio.to_thread(scan_folder, self.settings.knowledge_dir)
             if scan != self._settling:
                 self._settling = scan
+                self._unsettled += 1
                 log.debug("knowledge folder changed: waiting %.1f s for it to settle", settle)
                 return settle
-        self._settling = None
+        if self._unsettled >= MAX_SETTLE_LOOKS:
+            log.warning("knowledge folder never settled: reloading it as it is")
+        self._settling, self._unsettled = None, 0
         await self.reload_now()
         return self.settings.knowledge_poll_seconds
 
