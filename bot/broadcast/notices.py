@@ -69,7 +69,10 @@ class ProgrammeNotifier:
         self.settings = settings
 
     async def sync(self, knowledge: KnowledgeBase) -> list[ProgrammeChange]:
-        """Queue notices for what changed since the programme last seen; return the changes."""
+        """Queue notices for what changed since the programme last seen; return the changes.
+
+        A removal counts once the session has been missing for `grace`; until then it is held.
+        """
         known = await load_known(self.store)
         if not knowledge.sessions:
             # A programme that lost every session is taken for a failed load, not a cancellation.
