@@ -177,8 +177,8 @@ async def test_a_removal_is_told_only_past_its_grace_and_a_return_is_told_to_sav
     with frozen_at(T0 + 15 * MINUTE):
         assert await notifier.sync(kb(other)) == []
         assert await notices(store) == []
-    with frozen_at(T0 + 16 * MINUTE):
-        [removed] = await notifier.sync(kb(other))
+    with frozen_at(T0 + 16 * MINUTE):  # after a restart: the grace ran on, kept in SQLite
+        [removed] = await ProgrammeNotifier(store, settings).sync(kb(other))
         assert removed.kind is ChangeKind.REMOVED
         assert await notifier.sync(kb(other)) == []  # told once
     with frozen_at(T0 + 30 * MINUTE):
