@@ -17,7 +17,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.app.settings import Settings
 from bot.broadcast.reminders import JOB_PREFIX, ReminderScheduler
-from bot.clock import utc_now
+from bot.clock import frozen_at, utc_now
 from bot.domain import KnowledgeBase, Session
 from bot.knowledge.diff import ChangeKind
 from bot.storage.store import Store, iso
@@ -287,6 +287,11 @@ async def test_reconcile_cancels_for_cancelled_and_removed_sessions(
         changes = await reminders.reconcile(
             programme.replace(replace(first, status="cancelled"), kept)
         )
+        kinds = {(c.user_id, c.session_id): c.kind for c in changes}
+        assert kinds == {(1, "s1"): ChangeKind.CANCELLED, (2, "s1"): ChangeKind.CANCELLED}
+        assert len(job_ids(app)) == 4  # s2 is missing: held for its grace, not cancelled
+        with frozen_at(utc_now() + timedelta(minutes=settings.removal_grace_minutes)):
+            changes += await reminders.reconcile(programme.kb)
         kinds = {(c.user_id, c.session_id): c.kind for c in changes}
         assert kinds == {
             (1, "s1"): ChangeKind.CANCELLED,

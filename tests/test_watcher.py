@@ -51,6 +51,7 @@ def make_settings(tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         embedding_model="test-hashing",
         knowledge_poll_seconds=0.05,
+        knowledge_settle_seconds=0.05,
     )
 
 

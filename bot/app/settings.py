@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     broadcast_rate: float = Field(default=29.0, gt=0, description="announcements per second")
     telegram_rate: float = Field(default=30.0, gt=1, description="messages/s Telegram accepts")
     knowledge_poll_seconds: float = Field(default=2.0, gt=0)
+    # A changed folder is reloaded once its scan stayed the same this long (a save, a sync).
+    knowledge_settle_seconds: float = Field(default=2.0, ge=0)
+    # A session missing from the programme is announced removed only after this long.
+    removal_grace_minutes: float = Field(default=10.0, ge=0)
     flood_limit_per_minute: int = Field(default=20, ge=1)
     # Ask the organisers: their group (else every admin's chat) and a per-attendee hourly limit.
     organiser_chat_id: int | None = None

@@ -35,6 +35,11 @@ class BroadcastSettings(Protocol):
         """How long before a session its reminder goes out."""
         ...
 
+    @property
+    def removal_grace_minutes(self) -> float:
+        """How long a session must be missing before its removal is told and acted on."""
+        ...
+
     def zone(self, knowledge_zone: str | None = None) -> ZoneInfo:
         """The event's time zone."""
         ...

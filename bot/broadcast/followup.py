@@ -1,19 +1,26 @@
-"""After each knowledge reload: admins told of broken files, reminders moved, notices queued."""
+"""After each knowledge reload: admins told of broken files, reminders moved, notices queued.
+
+A removal still in its grace (`removal_grace_minutes`) is acted on when the grace ends even if
+no other reload comes: a job-queue timer then follows up the programme served last again.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
+from telegram.ext import CallbackContext
 
 from bot.broadcast.notices import ProgrammeNotifier
-from bot.domain import KnowledgeError
+from bot.clock import utc_now
+from bot.domain import KnowledgeBase, KnowledgeError
 from bot.i18n import normalise_language, t
 from bot.knowledge.watcher import OnReload, ReloadReport
 from bot.storage.store import Store
@@ -27,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 4096
+GRACE_JOB = "programme-removal-grace"
 
 
 def error_lines(errors: Sequence[KnowledgeError], limit: int = MAX_MESSAGE - 300) -> str:
@@ -76,6 +84,52 @@ class AdminAlerts:
         return [(chat_id, normalise_language(language)) for chat_id, language in chats]
 
 
+class ProgrammeFollowUp:
+    """Reminders and change notices for each programme served, and again when a grace ends."""
+
+    def __init__(
+        self, store: Store, settings: BroadcastSettings, reminders: ReminderScheduler | None
+    ) -> None:
+        self.notifier = ProgrammeNotifier(store, settings)
+        self.reminders = reminders
+        self._lock = asyncio.Lock()  # a reload and a grace timer never interleave
+        self._latest: KnowledgeBase | None = None
+
+    async def follow(self, knowledge: KnowledgeBase) -> None:
+        """Reconcile reminders and queue notices for this programme; time the next grace end."""
+        self._latest = knowledge
+        async with self._lock:
+            latest = self._latest  # a newer reload may have come while this one waited
+            if self.reminders is not None:
+                await self.reminders.reconcile(latest)
+            changes = await self.notifier.sync(latest)
+            if changes:
+                log.info("programme changes after reload: %d", len(changes))
+            await self._time_grace_end()
+
+    async def _time_grace_end(self) -> None:
+        """One timer, at the earliest end of a removal grace (none without a job queue)."""
+        if self.reminders is None:
+            return
+        jobs = self.reminders.job_queue
+        for job in jobs.get_jobs_by_name(GRACE_JOB):
+            job.schedule_removal()
+        ends = await self.notifier.grace_ends()
+        if ends:
+            # Seconds from now, not a moment: the job queue runs on real time, the app's
+            # clock may be shifted (ASSISTANT_NOW).
+            seconds = (ends[0] - utc_now()).total_seconds() + 1
+            jobs.run_once(self._grace_ended, when=seconds, name=GRACE_JOB)
+
+    async def _grace_ended(self, _context: CallbackContext[Any, Any, Any, Any]) -> None:
+        if self._latest is None:
+            return
+        try:
+            await self.follow(self._latest)
+        except Exception:  # logged: the next reload or timer tries again
+            log.exception("programme follow-up at the end of a removal grace failed")
+
+
 def reload_hook(
     bot: Bot,
     store: Store,
@@ -85,16 +139,12 @@ def reload_hook(
 ) -> OnReload:
     """What follows each reload: admin alerts, reminders moved, notices queued, live board."""
     alerts = AdminAlerts(bot, store, settings)
-    programme = ProgrammeNotifier(store, settings)
+    programme = ProgrammeFollowUp(store, settings, reminders)
 
     async def follow_up(report: ReloadReport) -> None:
         await alerts.knowledge_errors(report.errors)
-        if reminders is not None:
-            await reminders.reconcile(report.current)
+        await programme.follow(report.current)
         if live is not None and report.changed:
             live.programme_changed()
-        changes = await programme.sync(report.current)
-        if changes:
-            log.info("programme changes after reload: %d", len(changes))
 
     return follow_up

@@ -6,15 +6,21 @@ the session or asked for its reminder, and followers of its vertical (new sessio
 only). Notices ride the broadcast queue (rate limits, retries, blocked users), one per language,
 and `change_notices` records each (user, session, version) in the same transaction: nobody gets
 the same notice twice, even across restarts.
+
+A session missing from the programme (its file gone, or deleted from it) is told removed only
+once it has been missing for `removal_grace_minutes` (`missing_sessions` keeps since when):
+a file in the middle of a save or a sync tells nobody anything. Back within the grace and
+unchanged, nothing is told; back after its removal was told, its savers hear it is back.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from bot.broadcast.config import BroadcastSettings
 from bot.broadcast.outbox import add_notice
+from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Vertical
 from bot.i18n import normalise_language, t
 from bot.i18n.dates import quote, spell_short_date, spell_time_range
@@ -38,6 +44,7 @@ def notice_text(change: ProgrammeChange, language: str, zone: tzinfo, vertical: 
         ChangeKind.CANCELLED: "change_cancelled",
         ChangeKind.REMOVED: "change_removed",
         ChangeKind.NEW: "change_new" if vertical else "change_new_plain",
+        ChangeKind.RESTORED: "change_restored",
     }[change.kind]
     return t(key, language, **values)
 
@@ -62,7 +69,10 @@ class ProgrammeNotifier:
         self.settings = settings
 
     async def sync(self, knowledge: KnowledgeBase) -> list[ProgrammeChange]:
-        """Queue notices for what changed since the programme last seen; return the changes."""
+        """Queue notices for what changed since the programme last seen; return the changes.
+
+        A removal counts once the session has been missing for `grace`; until then it is held.
+        """
         known = await load_known(self.store)
         if not knowledge.sessions:
             # A programme that lost every session is taken for a failed load, not a cancellation.
@@ -71,7 +81,7 @@ class ProgrammeNotifier:
         if not known:  # the first programme seen is the baseline: nothing to announce
             await self._record(knowledge, [])
             return []
-        changes = diff_programme(known, knowledge.sessions)
+        changes = await self._past_grace(diff_programme(known, knowledge.sessions), knowledge)
         zone = self.settings.zone(knowledge.event.timezone if knowledge.event else None)
         for change in changes:
             vertical = knowledge.verticals.get(change.vertical_id or "")
@@ -81,6 +91,36 @@ class ProgrammeNotifier:
             knowledge, [c.session_id for c in changes if c.kind is ChangeKind.REMOVED]
         )
         return changes
+
+    @property
+    def grace(self) -> timedelta:
+        """How long a session must be missing before its removal is told."""
+        return timedelta(minutes=self.settings.removal_grace_minutes)
+
+    async def grace_ends(self) -> list[datetime]:
+        """When the removals still in their grace become due, earliest first."""
+        now = utc_now()
+        ends = (
+            since + self.grace for since in (await programme.missing_sessions(self.store)).values()
+        )
+        return sorted(end for end in ends if end > now)
+
+    async def _past_grace(
+        self, changes: list[ProgrammeChange], knowledge: KnowledgeBase
+    ) -> list[ProgrammeChange]:
+        """The changes without the removals still in their grace (their absence recorded)."""
+        now = utc_now()
+        held: set[str] = set()
+        async with self.store.transaction() as db:
+            await programme.returned(db, knowledge.sessions)
+            for change in changes:
+                if change.kind is ChangeKind.REMOVED:
+                    since = await programme.missing_since(db, change.session_id, now)
+                    if now - since < self.grace:
+                        held.add(change.session_id)
+        if held:
+            log.info("programme: %d sessions missing, in their removal grace", len(held))
+        return [change for change in changes if change.session_id not in held]
 
     async def _record(self, knowledge: KnowledgeBase, removed: list[str]) -> None:
         async with self.store.transaction() as db:

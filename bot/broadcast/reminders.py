@@ -8,6 +8,11 @@ Never twice: the job claims the row (`sent_at` set where it was NULL) in a commi
 send is not retried: at most once. Never for a session that moved without saying so: a row keeps
 the start it was computed for; the job sends only while the programme still has that start,
 and `reconcile` moves or cancels reminders after a knowledge reload and at start-up.
+
+A session missing from the programme may be a file in the middle of a save or a sync: its
+reminders are held (the job does not send while the session is missing, nothing is cancelled)
+until it has been missing for `removal_grace_minutes`; then they are cancelled as removed, and
+come back if the session returns with the same start before it begins.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
+import aiosqlite
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
@@ -30,6 +36,7 @@ from bot.domain import KnowledgeBase, Session
 from bot.i18n import normalise_language, t
 from bot.i18n.dates import join_date_time, spell_short_date, spell_time_range
 from bot.knowledge.diff import ChangeKind, ProgrammeChange, diff_booking
+from bot.storage import programme
 from bot.storage import reminders as rows
 from bot.storage.ratings import reminder_minutes
 from bot.storage.reminders import Reminder
@@ -43,12 +50,12 @@ JOB_PREFIX = "reminder:"
 
 @dataclass(frozen=True, slots=True)
 class ReminderChange:
-    """A pending reminder that `reconcile` cancelled, or moved to its session's new start."""
+    """A reminder that `reconcile` cancelled, moved to its session's new start, or restored."""
 
     user_id: int
     chat_id: int
     session_id: str
-    kind: ChangeKind  # MOVED, CANCELLED or REMOVED
+    kind: ChangeKind  # MOVED, CANCELLED, REMOVED or RESTORED
     old_start: datetime
     new_start: datetime | None = None  # for MOVED
     remind_at: datetime | None = None  # the new reminder, None when none is scheduled
@@ -84,6 +91,16 @@ class ReminderScheduler:
         minutes = await reminder_minutes(self._store, user_id)
         return timedelta(minutes=minutes) if minutes else self.lead
 
+    @property
+    def grace(self) -> timedelta:
+        """How long a session must be missing before its reminders are cancelled."""
+        return timedelta(minutes=self._settings.removal_grace_minutes)
+
+    @property
+    def job_queue(self) -> JobQueue[Any]:
+        """The job queue the timers run on (the reload follow-up times its grace ends there)."""
+        return self._jobs
+
     async def schedule(self, user_id: int, chat_id: int, session: Session) -> datetime | None:
         """Remind the user before `session`; the reminder time, or None when too late.
 
@@ -109,6 +126,7 @@ class ReminderScheduler:
         """Cancel the user's pending reminder for this session; how many were cancelled."""
         async with self._store.transaction() as db:
             ids = await rows.cancel_session(db, utc_now(), user_id, session_id)
+            await rows.forget_removed(db, user_id, session_id)
         self._remove_jobs(ids)
         return len(ids)
 
@@ -146,10 +164,12 @@ class ReminderScheduler:
         """Follow a new programme: move reminders of moved sessions, cancel the others.
 
         Each pending reminder is diffed (`diff_booking`) against the start it was booked for.
-        Returns the reminders cancelled or moved, except those whose session was already
-        over before the change (dropped without a report); `restore` logs how many, the
-        reload follow-up ignores them (the change notices diff the programme themselves).
-        A programme without any session is taken for a failed load and changes nothing.
+        Returns the reminders cancelled, moved or restored, except those whose session was
+        already over before the change (dropped without a report); `restore` logs how many,
+        the reload follow-up ignores them (the change notices diff the programme themselves).
+        A session missing for less than `grace` holds its reminders; one back restores those
+        its removal cancelled. A programme without any session is taken for a failed load and
+        changes nothing.
         """
         now = utc_now()
         changes: list[ReminderChange] = []
@@ -158,13 +178,23 @@ class ReminderScheduler:
             return changes
         stale: list[int] = []
         moved: list[Reminder] = []
+        unchanged: list[Reminder] = []
         pending = await rows.all_pending(self._store)
         async with self._store.transaction() as db:
+            await programme.returned(db, knowledge.sessions)
             for reminder in pending:
                 change = _change_of(reminder, knowledge)
                 if change is None:
+                    if reminder.session_start > now:
+                        unchanged.append(reminder)
                     continue
-                if not await rows.cancel_pending(db, now, reminder.id):
+                reason = None
+                if change.kind is ChangeKind.REMOVED:
+                    since = await programme.missing_since(db, reminder.session_id, now)
+                    if now - since < self.grace:
+                        continue  # held: not sent while missing, not cancelled either
+                    reason = rows.REMOVED
+                if not await rows.cancel_pending(db, now, reminder.id, reason):
                     continue  # sent or cancelled meanwhile
                 stale.append(reminder.id)
                 if change.kind is not ChangeKind.MOVED:  # cancelled or removed
@@ -190,10 +220,33 @@ class ReminderScheduler:
                         replace(reminder, id=revived, session_start=new_start, remind_at=remind_at)
                     )
                 changes.append(self._change(reminder, ChangeKind.MOVED, new_start, new_at))
+            restored = await self._restore_removed(db, knowledge, now)
         self._remove_jobs(stale)
-        for reminder in moved:
+        for reminder in moved + restored:
             self._add_job(reminder)
+        changes += [
+            self._change(r, ChangeKind.RESTORED, r.session_start, r.remind_at) for r in restored
+        ]
+        self._ensure_jobs(unchanged)
         return changes
+
+    async def _restore_removed(
+        self, db: aiosqlite.Connection, knowledge: KnowledgeBase, now: datetime
+    ) -> list[Reminder]:
+        """Revive reminders cancelled by a removal whose session is back at the same start.
+
+        One whose moment passed while the session has not started goes out at once (the
+        reminder says how many minutes are left), as after a restart.
+        """
+        restored: list[Reminder] = []
+        for reminder in await rows.removed_after(db, now):
+            session = knowledge.sessions.get(reminder.session_id)
+            if session is None or session.cancelled or session.start != reminder.session_start:
+                continue
+            remind_at = max(session.start - self.lead, now)
+            if await rows.revive(db, reminder.id, remind_at):
+                restored.append(replace(reminder, remind_at=remind_at))
+        return restored
 
     async def send_due(self, reminder_id: int, bot: Bot) -> bool:
         """Send this reminder if it is still pending and its session unchanged; True if sent."""
@@ -280,6 +333,13 @@ class ReminderScheduler:
             # The job queue may start a while after `restore()`: never drop a late timer.
             job_kwargs={"misfire_grace_time": None},
         )
+
+    def _ensure_jobs(self, reminders: Sequence[Reminder]) -> None:
+        """Give a timer to pending reminders that lost theirs (it fired while held)."""
+        names = {job.name for job in self._jobs.jobs()}
+        for reminder in reminders:
+            if f"{JOB_PREFIX}{reminder.id}" not in names:
+                self._add_job(reminder)
 
     def _remove_jobs(self, reminder_ids: Sequence[int]) -> None:
         for reminder_id in reminder_ids:

@@ -2,7 +2,9 @@
 
 Sessions are matched by id (the `guid` of a pretalx/frab event). One rule, `_kind`, decides
 what a change is; the change notices apply it to the programme as last seen, reminders to the
-start each reminder was booked for.
+start each reminder was booked for. A session back after its removal was told is RESTORED
+(its saver heard it was removed), not NEW. How long a session must be missing before its
+removal counts is the broadcast side's business (`removal_grace_minutes`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class ChangeKind(StrEnum):
     CANCELLED = "cancelled"
     REMOVED = "removed"  # no longer in the programme
     NEW = "new"
+    RESTORED = "restored"  # back after its removal was told
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,8 @@ def diff_programme(
             None if seen is None or seen.fingerprint == REMOVED else Slot.parse(seen.fingerprint)
         )
         change = _change(session_id, before, session)
+        if change is not None and seen is not None and seen.fingerprint == REMOVED:
+            change = replace(change, kind=ChangeKind.RESTORED)  # its removal was told
         if change is not None:
             changes.append(change)
     return changes

@@ -175,6 +175,16 @@ def _reload(
         and previous.content_hash == hashlib.sha256(data).hexdigest()
     ):
         return previous
+    elif previous is not None and not data.strip():
+        # Emptied: a save cut short or a sync half done, not a way to withdraw the content.
+        message = "empty file: its previous version keeps serving (delete the file to remove it)"
+        return replace(
+            previous,
+            content_hash=hashlib.sha256(data).hexdigest(),
+            errors=(KnowledgeError(relative, 1, message),),
+            notices=(),
+            broken=True,
+        )
     else:
         loaded = _parse(relative, data, context)
     if loaded.broken and previous is not None:

@@ -2,10 +2,14 @@
 
 `KnowledgeWatcher` asks its source every `knowledge_poll_seconds` whether the folder changed (a
 worker thread scans its modification times; the event loop never blocks) and then calls the
-source's `reload` in a thread. The source (the search assistant) validates, re-embeds only what
-changed and swaps the new version in with one reference assignment; a broken file keeps its
-previous version serving. What follows a reload (admin alerts, reminders, change notices) is
-the `on_reload` callback's business: `bot.broadcast.followup` builds it.
+source's `reload` in a thread, once the change has settled: a file being saved or synced may be
+half-written or briefly missing, so a change is acted on only when the folder's scan (paths,
+modification times, sizes) is the same on two looks `knowledge_settle_seconds` apart; a file
+that vanishes and comes back unchanged meanwhile causes no reload at all. The source (the
+search assistant) validates, re-embeds only what changed and swaps the new version in with one
+reference assignment; a broken file keeps its previous version serving. What follows a
+reload (admin alerts, reminders, change notices) is the `on_reload` callback's business:
+`bot.broadcast.followup` builds it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from bot.domain import KnowledgeBase, KnowledgeError
@@ -51,15 +56,26 @@ class ReloadSource(Protocol):
 
 
 class PollSettings(Protocol):
-    """How often the folder is looked at."""
+    """Which folder is looked at, how often, and how long a change must settle."""
+
+    @property
+    def knowledge_dir(self) -> Path:
+        """The knowledge folder."""
+        ...
 
     @property
     def knowledge_poll_seconds(self) -> float:
         """Seconds between two looks."""
         ...
 
+    @property
+    def knowledge_settle_seconds(self) -> float:
+        """Seconds a changed folder must stay the same before it is reloaded (0: at once)."""
+        ...
+
 
 OnReload = Callable[[ReloadReport], Awaitable[None]]
+MAX_SETTLE_LOOKS = 15  # with the default 2 s settle time: reloaded within half a minute anyway
 
 
 class KnowledgeWatcher:
@@ -73,6 +89,8 @@ class KnowledgeWatcher:
         self.on_reload = on_reload
         self._lock = asyncio.Lock()  # one reload at a time (the watch loop or /reload)
         self._task: asyncio.Task[None] | None = None
+        self._settling: dict[str, tuple[int, int]] | None = None  # the change waiting to settle
+        self._unsettled = 0  # looks in a row at a folder still changing
 
     async def start(self) -> None:
         """Follow up on the knowledge loaded at start-up, then watch in the background."""
@@ -93,6 +111,35 @@ class KnowledgeWatcher:
             await self._follow_up(report)
         return report
 
+    async def look(self) -> float:
+        """Look at the folder once, reload a change that settled; seconds until the next look.
+
+        A change seen for the first time is remembered and looked at again after
+        `knowledge_settle_seconds`; it is reloaded once the scan is the same twice in a row,
+        or after MAX_SETTLE_LOOKS looks at a folder that never settles (a file written to all
+        the time must not hold every other edit back; a half-written file is reported and
+        keeps its previous version).
+        """
+        changed = await asyncio.to_thread(self.assistant.folder_changed)
+        if not changed:
+            self._settling, self._unsettled = None, 0  # nothing new, or back as it was
+            return self.settings.knowledge_poll_seconds
+        settle = self.settings.knowledge_settle_seconds
+        if settle > 0 and self._unsettled < MAX_SETTLE_LOOKS:
+            from bot.knowledge.folder import scan_folder  # the readers load only when watching
+
+            scan = await asyncio.to_thread(scan_folder, self.settings.knowledge_dir)
+            if scan != self._settling:
+                self._settling = scan
+                self._unsettled += 1
+                log.debug("knowledge folder changed: waiting %.1f s for it to settle", settle)
+                return settle
+        if self._unsettled >= MAX_SETTLE_LOOKS:
+            log.warning("knowledge folder never settled: reloading it as it is")
+        self._settling, self._unsettled = None, 0
+        await self.reload_now()
+        return self.settings.knowledge_poll_seconds
+
     async def _follow_up(self, report: ReloadReport) -> None:
         try:
             await self.on_reload(report)
@@ -105,12 +152,12 @@ class KnowledgeWatcher:
             await self._follow_up(
                 ReloadReport(False, list(knowledge.errors), knowledge, knowledge, 0)
             )
+        wait = self.settings.knowledge_poll_seconds
         while True:
-            await asyncio.sleep(self.settings.knowledge_poll_seconds)
+            await asyncio.sleep(wait)
+            wait = self.settings.knowledge_poll_seconds
             try:
-                changed = await asyncio.to_thread(self.assistant.folder_changed)
-                if changed:
-                    await self.reload_now()
+                wait = await self.look()
             except asyncio.CancelledError:
                 raise
             except Exception:

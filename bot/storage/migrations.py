@@ -195,6 +195,18 @@ CREATE TABLE session_ratings (
 CREATE INDEX session_ratings_message ON session_ratings(chat_id, message_id);
 """
 
+M008_REMOVAL_GRACE = """
+-- Sessions missing from the programme, since when they were first seen missing: a removal is
+-- told (and its reminders cancelled) only once it lasted past the grace; a row goes when the
+-- session is back.
+CREATE TABLE missing_sessions (
+    session_id    TEXT PRIMARY KEY,
+    missing_since TEXT NOT NULL
+);
+-- Why a reminder was cancelled: 'removed' ones come back when their session does.
+ALTER TABLE reminders ADD COLUMN cancel_reason TEXT;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_create_tables", M001_CREATE_TABLES),
     # A language picked with /lang outlives Telegram's language_code on later visits.
@@ -209,4 +221,6 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("m006_faq_answers", M006_FAQ_ANSWERS),
     # Each attendee's reminder lead time; a rating (1-5, a comment) offered after a session.
     ("m007_reminder_lead_and_ratings", M007_REMINDER_LEAD_AND_RATINGS),
+    # A session briefly missing (a save, a sync) is not told removed; its reminders come back.
+    ("m008_removal_grace", M008_REMOVAL_GRACE),
 ]

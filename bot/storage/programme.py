@@ -1,18 +1,21 @@
 """The SQL of the programme as last seen (`known_sessions`) and of the change notices sent.
 
 `known_sessions` survives restarts, so a change made while the bot was down is still told;
-`change_notices` holds one row per (user, session, version) told. The writers take the
+`change_notices` holds one row per (user, session, version) told; `missing_sessions` when each
+session missing from the programme was first seen missing (the removal grace). The writers take the
 caller's transaction: the notifier records a version and claims its notices atomically.
 """
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
 from bot.clock import utc_now
-from bot.storage.store import Store, iso
+from bot.storage.store import Store, iso, parse_iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +90,33 @@ async def claim_notice(
         (user_id, session_id, fingerprint, iso(utc_now())),
     )
     return claimed.rowcount == 1
+
+
+async def missing_since(db: aiosqlite.Connection, session_id: str, now: datetime) -> datetime:
+    """When this session was first seen missing (`now` if it just went); in a transaction."""
+    await db.execute(
+        "INSERT OR IGNORE INTO missing_sessions (session_id, missing_since) VALUES (?, ?)",
+        (session_id, iso(now)),
+    )
+    async with db.execute(
+        "SELECT missing_since FROM missing_sessions WHERE session_id = ?", (session_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return parse_iso(row[0])
+
+
+async def returned(db: aiosqlite.Connection, present: Container[str]) -> list[str]:
+    """Forget the absence of the sessions `present` again; their ids."""
+    async with db.execute("SELECT session_id FROM missing_sessions") as cursor:
+        back = [str(r[0]) for r in await cursor.fetchall() if r[0] in present]
+    await db.executemany(
+        "DELETE FROM missing_sessions WHERE session_id = ?", [(sid,) for sid in back]
+    )
+    return back
+
+
+async def missing_sessions(store: Store) -> dict[str, datetime]:
+    """Session id -> since when it has been missing, for every session missing now."""
+    async with store.db.execute("SELECT session_id, missing_since FROM missing_sessions") as cur:
+        return {str(r[0]): parse_iso(r[1]) for r in await cur.fetchall()}

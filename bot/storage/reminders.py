@@ -3,7 +3,8 @@
 A row is pending while `sent_at` and `cancelled_at` are NULL. The writers that take a
 connection run inside the caller's transaction (the scheduler groups several of them); the
 others take the `Store` and run one statement. `claim` sets `sent_at` only where it was NULL:
-of two runs claiming one reminder, one wins.
+of two runs claiming one reminder, one wins. A row cancelled because its session was removed
+carries `cancel_reason = 'removed'`, so it can come back with the session.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import aiosqlite
 from bot.storage.store import Store, iso, parse_iso
 
 _PENDING = "sent_at IS NULL AND cancelled_at IS NULL"
+REMOVED = "removed"  # the cancel reason of a reminder whose session left the programme
 _COLUMNS = "id, user_id, chat_id, session_id, session_start, remind_at"
 
 
@@ -68,13 +70,44 @@ async def cancel_session(
     return await _cancel_where(db, now, "user_id = ? AND session_id = ?", (user_id, session_id))
 
 
-async def cancel_pending(db: aiosqlite.Connection, now: datetime, reminder_id: int) -> bool:
+async def cancel_pending(
+    db: aiosqlite.Connection, now: datetime, reminder_id: int, reason: str | None = None
+) -> bool:
     """Cancel one row if it is still pending; False when it was sent or cancelled meanwhile."""
     cancelled = await db.execute(
-        f"UPDATE reminders SET cancelled_at = ? WHERE id = ? AND {_PENDING}",
-        (iso(now), reminder_id),
+        f"UPDATE reminders SET cancelled_at = ?, cancel_reason = ? WHERE id = ? AND {_PENDING}",
+        (iso(now), reason, reminder_id),
     )
     return cancelled.rowcount == 1
+
+
+async def forget_removed(db: aiosqlite.Connection, user_id: int, session_id: str) -> None:
+    """The user no longer wants this session's reminder: a removed one does not come back."""
+    await db.execute(
+        "UPDATE reminders SET cancel_reason = NULL"
+        " WHERE user_id = ? AND session_id = ? AND cancel_reason = ?",
+        (user_id, session_id, REMOVED),
+    )
+
+
+async def removed_after(db: aiosqlite.Connection, now: datetime) -> list[Reminder]:
+    """Unsent rows cancelled because their session was removed, for starts after `now`."""
+    async with db.execute(
+        f"SELECT {_COLUMNS} FROM reminders WHERE cancel_reason = ? AND sent_at IS NULL"
+        " AND cancelled_at IS NOT NULL AND session_start > ? ORDER BY id",
+        (REMOVED, iso(now)),
+    ) as cursor:
+        return [Reminder.from_row(row) for row in await cursor.fetchall()]
+
+
+async def revive(db: aiosqlite.Connection, reminder_id: int, remind_at: datetime) -> bool:
+    """Make a row cancelled for a removal pending again, due at `remind_at`; False if not."""
+    revived = await db.execute(
+        "UPDATE reminders SET cancelled_at = NULL, cancel_reason = NULL, remind_at = ?"
+        " WHERE id = ? AND sent_at IS NULL AND cancel_reason = ?",
+        (iso(remind_at), reminder_id, REMOVED),
+    )
+    return revived.rowcount == 1
 
 
 async def cancel_all_pending(
@@ -105,7 +138,7 @@ async def book(
         "INSERT INTO reminders (user_id, chat_id, session_id, session_start, remind_at)"
         " VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (user_id, session_id, session_start) DO UPDATE"
-        " SET cancelled_at = NULL, chat_id = excluded.chat_id,"
+        " SET cancelled_at = NULL, cancel_reason = NULL, chat_id = excluded.chat_id,"
         " remind_at = excluded.remind_at WHERE reminders.sent_at IS NULL",
         (user_id, chat_id, session_id, iso(start), iso(remind_at)),
     )
@@ -130,7 +163,7 @@ async def move(
     async with db.execute(
         "INSERT INTO reminders (user_id, chat_id, session_id, session_start,"
         " remind_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
-        " SET cancelled_at = NULL, remind_at = excluded.remind_at"
+        " SET cancelled_at = NULL, cancel_reason = NULL, remind_at = excluded.remind_at"
         " WHERE reminders.sent_at IS NULL RETURNING id",
         row,
     ) as cursor:
