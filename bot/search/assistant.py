@@ -19,6 +19,7 @@ from bot.clock import utc_now
 from bot.domain import Answer, KnowledgeBase, KnowledgeError, Passage, Session
 from bot.knowledge.watcher import ReloadReport
 from bot.search.abstention import foil_questions
+from bot.search.batching import BatchTimings, Question, QuestionBatcher, answer_batch
 from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
@@ -212,6 +213,8 @@ class Assistant:
         self._snapshot = snapshot
         self._reload_lock = threading.Lock()
         self._in_flight: dict[tuple[object, ...], asyncio.Future[Answer]] = {}
+        self._batcher = QuestionBatcher(self.answer_questions)
+        self.batch_timings = BatchTimings()  # where batched questions spent their time
         self.last_report: IndexReport | None = None
 
     @classmethod
@@ -279,6 +282,15 @@ class Assistant:
         snapshot.answers.put(AnswerCache.key(question, top_k, language), answer)
         return answer
 
+    def answer_questions(self, questions: list[Question]) -> list[Answer]:
+        """Answer several questions at once (blocking: one encode call, one index search)."""
+        snapshot = self._snapshot
+        answers = answer_batch(snapshot.retriever, questions, self.batch_timings)
+        for question, answer in zip(questions, answers, strict=True):
+            key = AnswerCache.key(question.text, question.top_k, question.language)
+            snapshot.answers.put(key, answer)
+        return answers
+
     @staticmethod
     def _cached(
         snapshot: _Snapshot, question: str, top_k: int, language: str | None
@@ -297,7 +309,7 @@ class Assistant:
     async def answer_async(
         self, question: str, top_k: int = 3, language: str | None = None
     ) -> Answer:
-        """`answer` in a worker thread, so the event loop keeps running (not for a cached one)."""
+        """The answer from a worker thread, batched with the questions asked at the same time."""
         snapshot = self._snapshot
         cached = self._cached(snapshot, question, top_k, language)
         if cached is not None:
@@ -307,7 +319,7 @@ class Assistant:
         pending = self._in_flight.get(key)
         if pending is None or pending.get_loop() is not asyncio.get_running_loop():
             pending = asyncio.ensure_future(
-                asyncio.to_thread(self.answer, question, top_k, language)
+                self._batcher.answer(Question(question, top_k, language))
             )
             self._in_flight[key] = pending
             pending.add_done_callback(lambda _: self._in_flight.pop(key, None))

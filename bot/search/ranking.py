@@ -182,23 +182,34 @@ class Retriever:
                     scores[position] = max(scores[position], overlap if overlap >= 0.6 else 0.0)
         return scores
 
-    def _dense(self, question: str, language: str, short: bool) -> _Dense:
-        """Cosine scores per passage (NaN outside the top), best-first order, raw top score."""
+    def query_texts(self, question: str, language: str, short: bool) -> list[str]:
+        """What the dense side encodes: the question, then (if short) it in the event's context."""
         texts = [question]
         if self.event is not None and short:
             texts.append(f"{question} ({self.event.names.get(language) or self.event.name})")
-        query = self.embedder.encode_queries(texts)
+        return texts
+
+    def dense_depth(self) -> int:
+        """How many neighbours the dense side asks the index for."""
+        return min(2 * min(self.config.candidates, len(self.passages)), len(self.index))
+
+    def _dense(self, question: str, language: str, short: bool) -> _Dense:
+        """Cosine scores per passage (NaN outside the top), best-first order, raw top score."""
+        query = self.embedder.encode_queries(self.query_texts(question, language, short))
+        scores, ids = self.index.search(query, self.dense_depth())
+        return self.dense_from(query, scores, ids)
+
+    def dense_from(self, query: np.ndarray, scores: np.ndarray, ids: np.ndarray) -> _Dense:
+        """The dense side from the query rows of `query_texts` and their index search results."""
         k = min(self.config.candidates, len(self.passages))
-        scores, ids = self.index.search(query[-1:], min(2 * k, len(self.index)))
-        valid = ids[0] >= 0
+        valid = ids[-1] >= 0
         dense = np.full(len(self.passages), np.nan, dtype=np.float32)
         # A passage may have two vectors (see `search_texts`): it scores its best one.
-        np.fmax.at(dense, ids[0][valid], scores[0][valid])
-        unique, first = np.unique(ids[0][valid], return_index=True)
+        np.fmax.at(dense, ids[-1][valid], scores[-1][valid])
+        unique, first = np.unique(ids[-1][valid], return_index=True)
         order = unique[np.argsort(first)][:k]
-        # The raw question decides abstention; the one in the event's context (if any) ranks.
-        raw_top = float(np.max(self.index.search(query[:1], 1)[0])) if len(query) > 1 else None
-        top = raw_top if raw_top is not None else float(dense[order[0]])
+        # The raw question (first row) decides abstention; the one in context (if any) ranks.
+        top = float(scores[0][0]) if len(query) > 1 else float(dense[order[0]])
         foil_top = float(np.max(self.foils @ query[0])) if len(self.foils) else -1.0
         return _Dense(dense, order, top, foil_top)
 
@@ -231,15 +242,19 @@ class Retriever:
         )
         return fused_scores
 
-    def rank(self, question: str, language: str | None = None) -> Ranking:
-        """All candidate passages for a question, best first, with the abstention evidence."""
+    def rank(
+        self, question: str, language: str | None = None, dense: _Dense | None = None
+    ) -> Ranking:
+        """All candidate passages for a question, best first, with the abstention evidence
+        (`dense`: the dense side computed beforehand, for a batch; see `answer_batch`)."""
         language = language or detect_language(question)
         if not self.passages:
             return Ranking((), language, 0.0, 0.0, 0.0, False, False)
         config = self.config
         tokens = tokenize(question)
         own_words = content_words(question)
-        dense = self._dense(question, language, len(own_words) <= config.short_question)
+        if dense is None:
+            dense = self._dense(question, language, len(own_words) <= config.short_question)
         lexical, intents = self._lexical(question, tokens)
         lexical_order = np.argsort(-lexical, kind="stable")[: len(dense.order)]
         lexical_order = lexical_order[lexical[lexical_order] > 0]
@@ -280,9 +295,15 @@ class Retriever:
             return True
         return ranking.dense_top - ranking.foil_top >= config.foil_margin
 
-    def answer(self, question: str, top_k: int = 3, language: str | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        top_k: int = 3,
+        language: str | None = None,
+        dense: _Dense | None = None,
+    ) -> Answer:
         """The answer to a question: the best passage and its source, or an honest abstention."""
-        ranking = self.rank(question, language)
+        ranking = self.rank(question, language, dense)
         lang = ranking.language if ranking.language in ("fr", "en", "ar") else "en"
         top_score = ranking.hits[0].score if ranking.hits else 0.0
         hits = ranking.hits[: max(top_k, 1)]
