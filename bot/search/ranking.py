@@ -21,6 +21,7 @@ from bot.search.vector_index import VectorIndex, create_index
 _QUOTED = re.compile(r"«\s*([^»]+?)\s*»|\"([^\"]+)\"|“([^”]+)”|„([^“”]+)[“”]")
 _TITLE_END = " — "
 _SEARCH_TEXT_CHARS = 1500  # a session description beyond this adds little to a small model
+_REST_MIN_CHARS = 40  # a shorter unshown end of a description is not worth its own vector
 # Programme passages of illustrative sessions already say so in their own words.
 _MARKED_ILLUSTRATIVE = re.compile(r"illustrati|indicati|توضيح", re.IGNORECASE)
 
@@ -64,7 +65,7 @@ def config_for(model: str) -> RankingConfig:
 def search_texts(
     passages: Sequence[Passage], sessions: Mapping[str, Session]
 ) -> tuple[list[int], list[str]]:
-    """What to embed: every passage, plus the full description of a session when its passage
+    """What to embed: every passage, plus the rest of a session's description when its passage
     shows only the beginning (the vector carries the passage's position as its id)."""
     ids, texts = [], []
     for position, passage in enumerate(passages):
@@ -77,9 +78,25 @@ def search_texts(
         if description not in passage.text and (
             detect_language(description, passage.language) == passage.language
         ):
-            ids.append(position)
-            texts.append(f"{session.title}. {description}"[:_SEARCH_TEXT_CHARS])
+            # The passage's vector already covers the part it shows: embedding it again would
+            # cost tokens (the bound of indexing) for nothing.
+            rest = description[_shown_prefix(description, passage.text) :].strip()
+            if len(rest) >= _REST_MIN_CHARS:
+                ids.append(position)
+                texts.append(f"{session.title}. {rest}"[:_SEARCH_TEXT_CHARS])
     return ids, texts
+
+
+def _shown_prefix(description: str, text: str) -> int:
+    """How many leading characters of the description the passage text contains."""
+    low, high = 0, len(description)  # a prefix inside the text means every shorter one is too
+    while low < high:
+        middle = (low + high + 1) // 2
+        if description[:middle] in text:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 @dataclass(frozen=True, slots=True)
