@@ -361,8 +361,10 @@ class Assistant:
                     for path, loaded in files.items()
                     if path not in pending or path in previous.files
                 }
-                self._publish(merge_files(ready), ready, pending_scan(scan, pending))
-                log.info("Knowledge published without %s, embedding it now", ", ".join(pending))
+                partial = merge_files(ready)
+                if partial.files != previous.knowledge.files:  # else it serves already
+                    self._publish(partial, ready, pending_scan(scan, pending))
+                    log.info("Knowledge published without %s, embedding it", ", ".join(pending))
                 big = [text for path in pending for text in plan.missing[path]]
                 done = [len(plan.small_texts)]
                 complete = embed_in_chunks(
