@@ -20,8 +20,6 @@ from bot.search.vector_index import VectorIndex, create_index
 # «…», "…", “…” and „…“: a quoted part of a question is most likely a session title.
 _QUOTED = re.compile(r"«\s*([^»]+?)\s*»|\"([^\"]+)\"|“([^”]+)”|„([^“”]+)[“”]")
 _TITLE_END = " — "
-_SEARCH_TEXT_CHARS = 1500  # a session description beyond this adds little to a small model
-_REST_MIN_CHARS = 40  # a shorter unshown end of a description is not worth its own vector
 # Programme passages of illustrative sessions already say so in their own words.
 _MARKED_ILLUSTRATIVE = re.compile(r"illustrati|indicati|توضيح", re.IGNORECASE)
 
@@ -65,38 +63,14 @@ def config_for(model: str) -> RankingConfig:
 def search_texts(
     passages: Sequence[Passage], sessions: Mapping[str, Session]
 ) -> tuple[list[int], list[str]]:
-    """What to embed: every passage, plus the rest of a session's description when its passage
-    shows only the beginning (the vector carries the passage's position as its id)."""
-    ids, texts = [], []
-    for position, passage in enumerate(passages):
-        ids.append(position)
-        texts.append(passage.text)
-        session = sessions.get(passage.session_id or "")
-        if session is None or not session.description:
-            continue
-        description = " ".join(session.description.split())
-        if description not in passage.text and (
-            detect_language(description, passage.language) == passage.language
-        ):
-            # The passage's vector already covers the part it shows: embedding it again would
-            # cost tokens (the bound of indexing) for nothing.
-            rest = description[_shown_prefix(description, passage.text) :].strip()
-            if len(rest) >= _REST_MIN_CHARS:
-                ids.append(position)
-                texts.append(f"{session.title}. {rest}"[:_SEARCH_TEXT_CHARS])
-    return ids, texts
+    """What to embed: every passage once (the vector carries the passage's position as its id).
 
-
-def _shown_prefix(description: str, text: str) -> int:
-    """How many leading characters of the description the passage text contains."""
-    low, high = 0, len(description)  # a prefix inside the text means every shorter one is too
-    while low < high:
-        middle = (low + high + 1) // 2
-        if description[:middle] in text:
-            low = middle
-        else:
-            high = middle - 1
-    return low
+    A session's passage shows the start of its description. A second vector for the rest of a
+    long description used to be added: it doubled the tokens to embed for a FOSDEM-size
+    programme (tokens bound indexing) and found nothing more on dev.jsonl and rc3.jsonl
+    (measured, README "Measured figures"). `sessions` stays for callers and future use."""
+    del sessions
+    return list(range(len(passages))), [passage.text for passage in passages]
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +195,7 @@ class Retriever:
         k = min(self.config.candidates, len(self.passages))
         valid = ids[-1] >= 0
         dense = np.full(len(self.passages), np.nan, dtype=np.float32)
-        # A passage may have two vectors (see `search_texts`): it scores its best one.
+        # Should a passage have several vectors under its id, it scores its best one.
         np.fmax.at(dense, ids[-1][valid], scores[-1][valid])
         unique, first = np.unique(ids[-1][valid], return_index=True)
         order = unique[np.argsort(first)][:k]
