@@ -20,10 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from retrieval import QUESTIONS, ROOT, fold, open_assistant, prepare_folders
-
+from benchmarks.retrieval import QUESTIONS, ROOT, fold, open_assistant, prepare_folders
 from bot.app.settings import DEFAULT_MODEL
 from bot.search.ranking import Ranking, Retriever
 

@@ -6,6 +6,13 @@ is measured on the server's clock, from the question being queued to the reply a
 Each bot runs in its own process (`python -m bot run` for the assistant), as it does in
 production, so the users' side of the benchmark does not share the bot's event loop.
 
+By default every question is different (generated from the knowledge folder's own sessions
+and rooms with question templates), so the answer cache cannot help; `--repeat` asks from a
+short fixed list instead. After the load, the reply path is profiled in this process on the
+same questions: where each millisecond goes one question at a time, and in batches as the bot
+now computes them (encode, index search, BM25, title match, the rest of ranking, HTML), the
+rest of a reply's latency being the Bot API round trip and the queueing.
+
     python benchmarks/conversation.py                   # echo bot, then the assistant
     python benchmarks/conversation.py --target echo     # only the bare echo bot
     python benchmarks/conversation.py --users 100 --questions 3 --rate-limit 30
@@ -30,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # `tests.fake_botapi` lives beside `bot`, not installed
 
 
+from benchmarks.reply_profile import distinct_questions, print_profile  # noqa: E402
 from tests.fake_botapi import FakeBotApi  # noqa: E402
 
 QUESTIONS = (
@@ -123,13 +131,13 @@ async def reply_after(
     return min((m.at for m in api.messages_to(user) if m.at >= since), default=time.monotonic())
 
 
-async def ask(api: FakeBotApi, user: int, questions: int, run: Run, deadline: float) -> None:
+async def ask(api: FakeBotApi, user: int, questions: list[str], run: Run, deadline: float) -> None:
     """One attendee: ask, wait for the answer, ask the next question."""
-    for n in range(questions):
+    for question in questions:
         before = api.delivered(user)
         run.asked += 1
         asked_at = time.monotonic()
-        api.send_text(user, QUESTIONS[(user + n) % len(QUESTIONS)])
+        api.send_text(user, question)
         try:
             run.latencies.append(
                 await reply_after(api, user, before, asked_at, deadline) - asked_at
@@ -167,7 +175,9 @@ async def measure(target: str, api: FakeBotApi, args: argparse.Namespace) -> Run
     api.fail_share(args.fail_share, 502)
     deadline = time.monotonic() + args.timeout
     started = time.monotonic()
-    await asyncio.gather(*(ask(api, user, args.questions, run, deadline) for user in users))
+    await asyncio.gather(
+        *(ask(api, user, args.asked[n], run, deadline) for n, user in enumerate(users))
+    )
     run.seconds = time.monotonic() - started
     run.refused = len(api.bad_requests())
     return run
@@ -202,7 +212,7 @@ def report(runs: list[Run], users: int, questions: int) -> None:
     by_target = {run.target: run for run in runs if not run.note}
     if {"echo", "assistant"} <= by_target.keys() and by_target["echo"].rate:
         ratio = by_target["assistant"].rate / by_target["echo"].rate
-        print(f"assistant / echo throughput: {ratio:.2f} (the issue asks for at least 0.50)")
+        print(f"assistant / echo throughput: {ratio:.2f} (issue 12: at least 0.35, goal 0.8)")
 
 
 def main() -> int:
@@ -218,13 +228,30 @@ def main() -> int:
     parser.add_argument(
         "--fail-share", type=float, default=0.0, help="share of calls answered 502 (not polls)"
     )
+    parser.add_argument("--repeat", action="store_true", help="ask from a short fixed list")
+    parser.add_argument("--no-profile", action="store_true", help="skip the reply-path profile")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     for handler in logging.getLogger().handlers:  # bm25s sets its own logger to DEBUG on import
         handler.setLevel(logging.WARNING)
     targets = ["echo", "assistant"] if args.target == "both" else [args.target]
+    if args.repeat:
+        args.asked = [
+            [QUESTIONS[(FIRST_USER + u + n) % len(QUESTIONS)] for n in range(args.questions)]
+            for u in range(args.users)
+        ]
+    else:
+        pool = distinct_questions(args.knowledge, args.users * args.questions)
+        args.asked = [
+            pool[u * args.questions : (u + 1) * args.questions] for u in range(args.users)
+        ]
+        print(f"{len(set(pool))} different questions from {args.knowledge}")
     runs = [asyncio.run(bench(target, args)) for target in targets]
     report(runs, args.users, args.questions)
+    if "assistant" in targets and not args.no_profile:
+        assistant_run = next(run for run in runs if run.target == "assistant")
+        flat = [question for questions in args.asked for question in questions]
+        print_profile(args.knowledge, flat, percentile(assistant_run.latencies, 50))
     complete = all(not run.note and len(run.latencies) == run.asked for run in runs)
     return 0 if complete else 1
 

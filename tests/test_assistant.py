@@ -14,7 +14,8 @@ import pytest
 from bot.app.settings import Settings
 from bot.domain import Answer
 from bot.search.assistant import Assistant
-from bot.search.ranking import Retriever
+from bot.search.batching import Question
+from bot.search.ranking import Retriever, _Dense
 from bot.search.vector_index import MANIFEST, FaissIndex
 
 SECTIONS = {
@@ -167,11 +168,15 @@ async def test_the_same_question_asked_at_once_is_computed_once(
     rank = type(assistant.retriever).answer
 
     def slow_counting(
-        self: Retriever, question: str, top_k: int = 3, language: str | None = None
+        self: Retriever,
+        question: str,
+        top_k: int = 3,
+        language: str | None = None,
+        dense: _Dense | None = None,
     ) -> Answer:
         computed.append(question)
         time.sleep(0.2)  # long enough for every asker to arrive while it runs
-        return rank(self, question, top_k, language)
+        return rank(self, question, top_k, language, dense)
 
     monkeypatch.setattr(type(assistant.retriever), "answer", slow_counting)
     questions = ["Combien de participants ?"] * 10 + ["COMBIEN de participants ?", "Navettes ?"]
@@ -313,3 +318,5 @@ def test_an_answer_carries_the_knowledge_version_it_was_computed_from(settings: 
     assert before.knowledge is report.previous
     after = assistant.answer("participants attendus", top_k=1)
     assert after.knowledge is report.current
+    [batched] = assistant.answer_questions([Question("participants attendus ?", 1, None)])
+    assert batched.knowledge is report.current

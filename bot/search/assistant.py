@@ -19,10 +19,12 @@ from bot.clock import utc_now
 from bot.domain import Answer, KnowledgeBase, KnowledgeError, Passage, Session
 from bot.knowledge.watcher import ReloadReport
 from bot.search.abstention import event_topics, foil_questions
+from bot.search.batching import BatchTimings, Question, QuestionBatcher, answer_batch
 from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
 from bot.search.ranking import Retriever, search_texts
+from bot.search.staging import embed_in_chunks, pending_scan, plan_reload
 from bot.search.vector_index import (
     IndexManifest,
     VectorIndex,
@@ -213,6 +215,8 @@ class Assistant:
         self._snapshot = snapshot
         self._reload_lock = threading.Lock()
         self._in_flight: dict[tuple[object, ...], asyncio.Future[Answer]] = {}
+        self._batcher = QuestionBatcher(self.answer_questions)
+        self.batch_timings = BatchTimings()  # where batched questions spent their time
         self.last_report: IndexReport | None = None
 
     @classmethod
@@ -281,6 +285,18 @@ class Assistant:
         snapshot.answers.put(AnswerCache.key(question, top_k, language), answer)
         return answer
 
+    def answer_questions(self, questions: list[Question]) -> list[Answer]:
+        """Answer several questions at once (blocking: one encode call, one index search)."""
+        snapshot = self._snapshot
+        answers = [
+            replace(answer, knowledge=snapshot.knowledge)
+            for answer in answer_batch(snapshot.retriever, questions, self.batch_timings)
+        ]
+        for question, answer in zip(questions, answers, strict=True):
+            key = AnswerCache.key(question.text, question.top_k, question.language)
+            snapshot.answers.put(key, answer)
+        return answers
+
     @staticmethod
     def _cached(
         snapshot: _Snapshot, question: str, top_k: int, language: str | None
@@ -299,7 +315,7 @@ class Assistant:
     async def answer_async(
         self, question: str, top_k: int = 3, language: str | None = None
     ) -> Answer:
-        """`answer` in a worker thread, so the event loop keeps running (not for a cached one)."""
+        """The answer from a worker thread, batched with the questions asked at the same time."""
         snapshot = self._snapshot
         cached = self._cached(snapshot, question, top_k, language)
         if cached is not None:
@@ -309,7 +325,7 @@ class Assistant:
         pending = self._in_flight.get(key)
         if pending is None or pending.get_loop() is not asyncio.get_running_loop():
             pending = asyncio.ensure_future(
-                asyncio.to_thread(self.answer, question, top_k, language)
+                self._batcher.answer(Question(question, top_k, language))
             )
             self._in_flight[key] = pending
             pending.add_done_callback(lambda _: self._in_flight.pop(key, None))
@@ -327,28 +343,72 @@ class Assistant:
         return scan_folder(self.settings.knowledge_dir) != self._snapshot.scan
 
     def reload(self) -> ReloadReport:
-        """Re-read the folder (a broken file keeps its previous version), re-embed what changed."""
-        from bot.knowledge.folder import load_folder_files, scan_folder
+        """Re-read the folder (a broken file keeps its previous version), re-embed what changed.
 
+        Small changes go live first: a file with many new texts keeps its previous version
+        serving while it is embedded, and that job gives way when the folder changes again
+        (see `bot.search.staging`)."""
+        from bot.knowledge.folder import load_folder_files, merge_files, scan_folder
+
+        root = self.settings.knowledge_dir
         with self._reload_lock:
             previous = self._snapshot
-            scan = scan_folder(self.settings.knowledge_dir)
-            knowledge, files = load_folder_files(
-                self.settings.knowledge_dir, previous=previous.files
-            )
-            # The saved index is reused only if the whole corpus hash matches; otherwise the
-            # index is rebuilt, every vector read from the content-hash embedding cache or,
-            # for texts it lacks, embedded now. Either way the snapshot is whole before the swap.
-            snapshot, report = self._snapshot_for(
-                self.settings, self.embedder, knowledge, files, scan
-            )
-            self.last_report = report
-            self._snapshot = snapshot  # one reference swap: readers see old or new, never half
+            scan = scan_folder(root)
+            knowledge, files = load_folder_files(root, previous=previous.files)
+            cache = EmbeddingCache(self.settings.data_dir / CACHE_FILE)
+            plan = plan_reload(cache, self.embedder, knowledge)
+            pending = plan.big_files
+            if pending:
+                cache.embed_passages(self.embedder, plan.small_texts)
+                # The big files' previous versions serve (a new big file waits) meanwhile.
+                ready = {
+                    path: previous.files[path] if path in pending else loaded
+                    for path, loaded in files.items()
+                    if path not in pending or path in previous.files
+                }
+                partial = merge_files(ready)
+                if partial.files != previous.knowledge.files:  # else it serves already
+                    self._publish(partial, ready, pending_scan(scan, pending))
+                    log.info("Knowledge published without %s, embedding it", ", ".join(pending))
+                big = [text for path in pending for text in plan.missing[path]]
+                done = [len(plan.small_texts)]
+                complete = embed_in_chunks(
+                    cache,
+                    self.embedder,
+                    big,
+                    lambda: scan_folder(root) != scan,
+                    lambda count: done.append(count),
+                )
+                if not complete:
+                    log.info("Knowledge changed again: the big job resumes at the next reload")
+                    return self._report(previous, self._snapshot, sum(done))
+            # Everything is in the cache now (or embedded here): a complete snapshot, swapped in.
+            self._publish(knowledge, files, scan)
+            embedded = plan.total if pending else None
+        return self._report(previous, self._snapshot, embedded)
+
+    def _publish(
+        self,
+        knowledge: KnowledgeBase,
+        files: dict[str, FileKnowledge],
+        scan: dict[str, tuple[int, int]],
+    ) -> None:
+        """Build a snapshot and swap it in: readers see the old one or the new one, never half."""
+        snapshot, report = self._snapshot_for(self.settings, self.embedder, knowledge, files, scan)
+        self.last_report = report
+        self._snapshot = snapshot
+
+    def _report(
+        self, previous: _Snapshot, snapshot: _Snapshot, embedded: int | None = None
+    ) -> ReloadReport:
+        """What a reload changed between two snapshots (`embedded`: texts embedded on the way)."""
+        knowledge = snapshot.knowledge
         changed = (
             snapshot.corpus_hash != previous.corpus_hash
             or knowledge.files != previous.knowledge.files
         )
-        embedded = report.embedded
+        if embedded is None:
+            embedded = self.last_report.embedded if self.last_report else 0
         log.info("Knowledge reloaded: changed=%s, %d re-embedded", changed, embedded)
         return ReloadReport(
             changed, list(knowledge.errors), previous.knowledge, knowledge, embedded

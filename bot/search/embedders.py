@@ -8,7 +8,7 @@ import zlib
 from abc import ABC, abstractmethod
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -43,14 +43,15 @@ class Embedder(ABC):
         """Vectors for passages, shape (len(texts), dimension)."""
 
 
-def _normalised(vectors: np.ndarray, dimension: int) -> np.ndarray:
+def normalised(vectors: np.ndarray, dimension: int) -> np.ndarray:
+    """Rows scaled to unit length, as contiguous float32 of shape (-1, dimension)."""
     matrix = np.asarray(vectors, dtype=np.float32).reshape(-1, dimension)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return np.ascontiguousarray(matrix / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
 class SentenceTransformerEmbedder(Embedder):
-    """Any `SentenceTransformer`, bundled or not; its own query/document prompts are used."""
+    """Any `SentenceTransformer` (hub, path, bundled MiniLM) with its query/document prompts."""
 
     def __init__(self, name: str, model: SentenceTransformer, batch_size: int = 32) -> None:
         self.name = name
@@ -78,7 +79,7 @@ class SentenceTransformerEmbedder(Embedder):
                 normalize_embeddings=True,
                 show_progress_bar=False,
             )
-        return _normalised(vectors, self.dimension)
+        return normalised(vectors, self.dimension)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Vectors for questions (with the model's query prompt, if it has one)."""
@@ -98,7 +99,7 @@ class CombinedEmbedder(Embedder):
         self.dimension = first.dimension + second.dimension
 
     def _join(self, vectors: list[np.ndarray]) -> np.ndarray:
-        return _normalised(np.hstack(vectors), self.dimension)
+        return normalised(np.hstack(vectors), self.dimension)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Both models' query vectors, concatenated and normalised."""
@@ -133,7 +134,7 @@ class HashingEmbedder(Embedder):
                 code = zlib.crc32(gram.encode("utf-8"))
                 sign = 1.0 if code & 0x80000000 else -1.0
                 matrix[row, code % self.dimension] += sign * count
-        return _normalised(matrix, self.dimension)
+        return normalised(matrix, self.dimension)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         """Hashed n-gram vectors of the questions."""
@@ -173,11 +174,12 @@ def load_embedder(name: str) -> Embedder:
     if "+" in name and not Path(name).exists():
         first, second = (part.strip() for part in name.split("+", 1))
         return CombinedEmbedder(load_embedder(first), load_embedder(second))
-    from bot.search.bundled_models import BUNDLED_MODELS, bundled_sentence_transformer
+    from bot.search.bundled_models import BUNDLED_MODELS, bundled_embedder
 
+    embedder: Embedder
     if name in BUNDLED_MODELS:
-        model: Any = bundled_sentence_transformer(name)
+        embedder = bundled_embedder(name)
     else:
-        model = _sentence_transformer(name)
+        embedder = SentenceTransformerEmbedder(name, _sentence_transformer(name))
     log.info("Embedding model %s loaded", name)
-    return SentenceTransformerEmbedder(name, model)
+    return embedder

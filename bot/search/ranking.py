@@ -23,7 +23,6 @@ from bot.search.vocabulary import Vocabulary
 # «…», "…", “…” and „…“: a quoted part of a question is most likely a session title.
 _QUOTED = re.compile(r"«\s*([^»]+?)\s*»|\"([^\"]+)\"|“([^”]+)”|„([^“”]+)[“”]")
 _TITLE_END = " — "
-_SEARCH_TEXT_CHARS = 1500  # a session description beyond this adds little to a small model
 # Programme passages of illustrative sessions already say so in their own words.
 _MARKED_ILLUSTRATIVE = re.compile(r"illustrati|indicati|توضيح", re.IGNORECASE)
 
@@ -69,22 +68,14 @@ def config_for(model: str) -> RankingConfig:
 def search_texts(
     passages: Sequence[Passage], sessions: Mapping[str, Session]
 ) -> tuple[list[int], list[str]]:
-    """What to embed: every passage, plus the full description of a session when its passage
-    shows only the beginning (the vector carries the passage's position as its id)."""
-    ids, texts = [], []
-    for position, passage in enumerate(passages):
-        ids.append(position)
-        texts.append(passage.text)
-        session = sessions.get(passage.session_id or "")
-        if session is None or not session.description:
-            continue
-        description = " ".join(session.description.split())
-        if description not in passage.text and (
-            detect_language(description, passage.language) == passage.language
-        ):
-            ids.append(position)
-            texts.append(f"{session.title}. {description}"[:_SEARCH_TEXT_CHARS])
-    return ids, texts
+    """What to embed: every passage once (the vector carries the passage's position as its id).
+
+    A session's passage shows the start of its description. A second vector for the rest of a
+    long description used to be added: it doubled the tokens to embed for a FOSDEM-size
+    programme (tokens bound indexing) and found nothing more on dev.jsonl and rc3.jsonl
+    (measured, README "Measured figures"). `sessions` stays for callers and future use."""
+    del sessions
+    return list(range(len(passages))), [passage.text for passage in passages]
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,23 +180,34 @@ class Retriever:
                     scores[position] = max(scores[position], overlap if overlap >= 0.6 else 0.0)
         return scores
 
-    def _dense(self, question: str, language: str, short: bool) -> _Dense:
-        """Cosine scores per passage (NaN outside the top), best-first order, raw top score."""
+    def query_texts(self, question: str, language: str, short: bool) -> list[str]:
+        """What the dense side encodes: the question, then (if short) it in the event's context."""
         texts = [question]
         if self.event is not None and short:
             texts.append(f"{question} ({self.event.names.get(language) or self.event.name})")
-        query = self.embedder.encode_queries(texts)
+        return texts
+
+    def dense_depth(self) -> int:
+        """How many neighbours the dense side asks the index for."""
+        return min(2 * min(self.config.candidates, len(self.passages)), len(self.index))
+
+    def _dense(self, question: str, language: str, short: bool) -> _Dense:
+        """Cosine scores per passage (NaN outside the top), best-first order, raw top score."""
+        query = self.embedder.encode_queries(self.query_texts(question, language, short))
+        scores, ids = self.index.search(query, self.dense_depth())
+        return self.dense_from(query, scores, ids)
+
+    def dense_from(self, query: np.ndarray, scores: np.ndarray, ids: np.ndarray) -> _Dense:
+        """The dense side from the query rows of `query_texts` and their index search results."""
         k = min(self.config.candidates, len(self.passages))
-        scores, ids = self.index.search(query[-1:], min(2 * k, len(self.index)))
-        valid = ids[0] >= 0
+        valid = ids[-1] >= 0
         dense = np.full(len(self.passages), np.nan, dtype=np.float32)
-        # A passage may have two vectors (see `search_texts`): it scores its best one.
-        np.fmax.at(dense, ids[0][valid], scores[0][valid])
-        unique, first = np.unique(ids[0][valid], return_index=True)
+        # Should a passage have several vectors under its id, it scores its best one.
+        np.fmax.at(dense, ids[-1][valid], scores[-1][valid])
+        unique, first = np.unique(ids[-1][valid], return_index=True)
         order = unique[np.argsort(first)][:k]
-        # The raw question decides abstention; the one in the event's context (if any) ranks.
-        raw_top = float(np.max(self.index.search(query[:1], 1)[0])) if len(query) > 1 else None
-        top = raw_top if raw_top is not None else float(dense[order[0]])
+        # The raw question (first row) decides abstention; the one in context (if any) ranks.
+        top = float(scores[0][0]) if len(query) > 1 else float(dense[order[0]])
         foil_top = float(np.max(self.foils @ query[0])) if len(self.foils) else -1.0
         return _Dense(dense, order, top, foil_top)
 
@@ -241,15 +243,19 @@ class Retriever:
         )
         return fused_scores
 
-    def rank(self, question: str, language: str | None = None) -> Ranking:
-        """All candidate passages for a question, best first, with the abstention evidence."""
+    def rank(
+        self, question: str, language: str | None = None, dense: _Dense | None = None
+    ) -> Ranking:
+        """All candidate passages for a question, best first, with the abstention evidence
+        (`dense`: the dense side computed beforehand, for a batch; see `answer_batch`)."""
         language = language or detect_language(question)
         if not self.passages:
             return Ranking((), language, 0.0, 0.0, 0.0, False, False)
         config = self.config
         tokens = tokenize(question)
         own_words = content_words(question)
-        dense = self._dense(question, language, len(own_words) <= config.short_question)
+        if dense is None:
+            dense = self._dense(question, language, len(own_words) <= config.short_question)
         lexical, intents = self._lexical(question, tokens)
         lexical_order = np.argsort(-lexical, kind="stable")[: len(dense.order)]
         lexical_order = lexical_order[lexical[lexical_order] > 0]
@@ -293,9 +299,15 @@ class Retriever:
             return True
         return ranking.dense_top - ranking.foil_top >= config.foil_margin
 
-    def answer(self, question: str, top_k: int = 3, language: str | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        top_k: int = 3,
+        language: str | None = None,
+        dense: _Dense | None = None,
+    ) -> Answer:
         """The answer to a question: the best passage and its source, or an honest abstention."""
-        ranking = self.rank(question, language)
+        ranking = self.rank(question, language, dense)
         lang = ranking.language if ranking.language in ("fr", "en", "ar") else "en"
         top_score = ranking.hits[0].score if ranking.hits else 0.0
         hits = ranking.hits[: max(top_k, 1)]

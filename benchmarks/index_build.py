@@ -1,0 +1,104 @@
+"""First `index` of a fresh folder, the re-index after editing one event, and `ask`'s peak.
+
+Each size is a synthetic frab JSON programme (benchmarks/fosdem_programme.py) alone in a fresh
+knowledge folder; 943 events is FOSDEM 2025's size. Every command runs as its own process
+(`python -m bot index` / `ask`), as an organiser runs it; peak memory is that process's
+maximum resident set size.
+
+    python benchmarks/index_build.py                   # 100 and 943 events
+    python benchmarks/index_build.py --events 100 1000 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.fosdem_programme import programme  # noqa: E402
+
+
+def run_measured(
+    command: list[str], env: dict[str, str], stdin: str = ""
+) -> tuple[float, float, str]:
+    """Run a bot command; return its wall seconds, its own peak RSS in MB (wait4), its output."""
+    started = time.monotonic()
+    with tempfile.TemporaryFile("w+") as out:
+        process = subprocess.Popen(
+            command, env=env, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT, text=True
+        )
+        assert process.stdin is not None
+        process.stdin.write(stdin)
+        process.stdin.close()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.monotonic() - started
+        out.seek(0)
+        output = out.read()
+    if process.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{output}")
+    return seconds, usage.ru_maxrss / 1024, output
+
+
+def edit_one_event(path: Path) -> None:
+    """Move the first event to another room, as an organiser's urgent change."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    day = document["schedule"]["conference"]["days"][0]
+    room = next(iter(day["rooms"]))
+    day["rooms"][room][0]["room"] = "Janson (moved)"
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def measure(events: int, model: str | None) -> None:
+    """Index a fresh folder of `events` events, edit one, re-index, then ask one question."""
+    with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
+        knowledge, data = Path(tmp) / "knowledge", Path(tmp) / "data"
+        knowledge.mkdir()
+        schedule = knowledge / "schedule.json"
+        schedule.write_text(json.dumps(programme(events), ensure_ascii=False), encoding="utf-8")
+        env = dict(os.environ, KNOWLEDGE_DIR=str(knowledge), DATA_DIR=str(data))
+        if model:
+            env["EMBEDDING_MODEL"] = model
+        index = [sys.executable, "-m", "bot", "index"]
+        seconds, peak, output = run_measured(index, env)
+        summary = output.strip().splitlines()[-1] if output.strip() else ""
+        texts = re.search(r"(\d+) embedded", summary)
+        rate = int(texts.group(1)) / seconds if texts else float("nan")
+        print(
+            f"{events:>6} events  first index  {seconds:7.1f} s  peak {peak:6.0f} MB  "
+            f"{rate:5.1f} texts/s  | {summary}"
+        )
+        edit_one_event(schedule)
+        seconds, peak, output = run_measured(index, env)
+        summary = output.strip().splitlines()[-1] if output.strip() else ""
+        print(
+            f"{events:>6} events  one edited   {seconds:7.1f} s  peak {peak:6.0f} MB  | {summary}"
+        )
+        ask = [sys.executable, "-m", "bot", "ask", "--json"]
+        seconds, peak, _ = run_measured(ask, env, "Which talks are in Janson?\n")
+        print(f"{events:>6} events  ask          {seconds:7.1f} s  peak {peak:6.0f} MB")
+
+
+def main() -> int:
+    """Measure each size in turn."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, nargs="+", default=[100, 943])
+    parser.add_argument("--model", default=None, help="EMBEDDING_MODEL (default: the bundled one)")
+    args = parser.parse_args()
+    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
+    for events in args.events:
+        measure(events, args.model)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

