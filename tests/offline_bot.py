@@ -32,7 +32,9 @@ from bot.domain import (
     Session,
     Vertical,
 )
+from bot.clock import utc_now
 from bot.i18n import t
+from bot.search.followups import Conversation
 from tests.telegram_helpers import (
     TOKEN,
     OfflineRequest,
@@ -127,6 +129,17 @@ class StandInAssistant:
             text = "Les Assises\nElles ont lieu à Rabat <b>bientôt</b>."
             return Answer(question, lang, True, text, (hit,), 0.9)
         return Answer(question, lang, False, t("abstain", lang), (), 0.1)
+
+    async def answer_in_async(
+        self,
+        question: str,
+        conversation: Conversation,
+        top_k: int = 3,
+        language: str | None = None,
+    ) -> Answer:
+        answer = await self.answer_async(question, top_k, language)
+        conversation.remember(answer, self.knowledge, utc_now())
+        return answer
 
     def search_sessions(self, query: str, limit: int = 10) -> list[Session]:
         words = query.lower().split()

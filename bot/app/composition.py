@@ -86,6 +86,7 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
             CallbackQueryHandler(browse.unsave, pattern=pressed(Action.UNSAVE)),
             CallbackQueryHandler(browse.remind, pattern=pressed(Action.REMIND)),
             CallbackQueryHandler(browse.send_ics, pattern=pressed(Action.ICS)),
+            CallbackQueryHandler(browse.show_answer_list, pattern=pressed(Action.ANSWER_LIST)),
             CallbackQueryHandler(talk.feedback, pattern=pressed(Action.FEEDBACK)),
             CallbackQueryHandler(talk.set_language, pattern=pressed(Action.LANG)),
             CallbackQueryHandler(browse.noop),  # stale or foreign buttons: stop the spinner

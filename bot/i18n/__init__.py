@@ -599,6 +599,82 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You do not follow any vertical. /follow to choose some.",
         "ar": "أنت لا تتابع أي محور. /follow لاختيار محاور.",
     },
+    # --- programme answers (issue 8) ---
+    "prog_now": {"fr": "En ce moment ({count})", "en": "On now ({count})", "ar": "الآن ({count})"},
+    "prog_next": {"fr": "Ensuite ({count})", "en": "Next ({count})", "ar": "التالي ({count})"},
+    "prog_count": {
+        "fr": "{count} séance(s)",
+        "en": "{count} session(s)",
+        "ar": "{count} جلسة/جلسات",
+    },
+    "prog_nothing_now": {
+        "fr": "Aucune séance en ce moment.",
+        "en": "No session is on right now.",
+        "ar": "لا توجد أي جلسة الآن.",
+    },
+    "prog_nothing": {
+        "fr": "Aucune séance ne correspond.",
+        "en": "No session matches.",
+        "ar": "لا توجد أي جلسة مطابقة.",
+    },
+    "prog_then": {"fr": "Prochaine séance", "en": "Next session", "ar": "الجلسة الموالية"},
+    "prog_before": {
+        "fr": "L'événement n'a pas encore commencé : il débute le {date} à {time}.",
+        "en": "The event has not started yet: it begins on {date} at {time}.",
+        "ar": "لم يبدأ الحدث بعد: يبدأ يوم {date} على الساعة {time}.",
+    },
+    "prog_after": {
+        "fr": "L'événement est terminé (dernier jour : {date}).",
+        "en": "The event has ended (last day: {date}).",
+        "ar": "انتهى الحدث (آخر يوم: {date}).",
+    },
+    "prog_no_more": {
+        "fr": "Plus aucune séance : c'était la dernière, le programme est terminé.",
+        "en": "No more sessions: the programme is over.",
+        "ar": "لا توجد جلسات أخرى: انتهى البرنامج.",
+    },
+    "prog_unknown_room": {
+        "fr": "Aucune séance : pas de salle « {room} » dans le programme. Salles : {rooms}.",
+        "en": "No session: there is no room \u201c{room}\u201d in the programme. Rooms: {rooms}.",
+        "ar": "لا توجد أي جلسة: لا توجد قاعة «{room}» في البرنامج. القاعات: {rooms}.",
+    },
+    "prog_no_speaker": {
+        "fr": "Aucune séance de {name} dans le programme.",
+        "en": "No session by {name} in the programme.",
+        "ar": "لا توجد أي جلسة لـ {name} في البرنامج.",
+    },
+    "prog_closest_name": {
+        "fr": "Nom le plus proche : {name}.",
+        "en": "Closest name: {name}.",
+        "ar": "أقرب اسم: {name}.",
+    },
+    "prog_no_language": {
+        "fr": "Aucune séance en {language} dans le programme (langues : {languages}).",
+        "en": "No session in {language} in the programme (languages: {languages}).",
+        "ar": "لا توجد أي جلسة بـ{language} في البرنامج (اللغات: {languages}).",
+    },
+    "prog_no_kind": {
+        "fr": "Aucune séance de type « {kind} » dans le programme.",
+        "en": "No {kind} session in the programme.",
+        "ar": "لا توجد أي جلسة من نوع «{kind}» في البرنامج.",
+    },
+    "prog_no_topic": {
+        "fr": "Aucune séance sur « {topic} ».",
+        "en": "No session on \u201c{topic}\u201d.",
+        "ar": "لا توجد أي جلسة حول «{topic}».",
+    },
+    "prog_closest": {"fr": "Le plus proche", "en": "Closest match", "ar": "الأقرب"},
+    "prog_outside": {
+        "fr": "Aucune séance le {date} : le programme va du {first} au {last}.",
+        "en": "No session on {date}: the programme runs from {first} to {last}.",
+        "ar": "لا توجد أي جلسة يوم {date}: يمتد البرنامج من {first} إلى {last}.",
+    },
+    "prog_room_days": {
+        "fr": "{room} a des séances : {days}.",
+        "en": "{room} has sessions on: {days}.",
+        "ar": "في {room} جلسات يوم: {days}.",
+    },
+    "prog_cancelled": {"fr": "annulée", "en": "cancelled", "ar": "ملغاة"},
 }
 
 

@@ -86,6 +86,30 @@ def _kind(session_type: str) -> str:
     return "" if words in ("", "other", "session") else words
 
 
+def _any_text(value: object) -> str:
+    """The English (else first) text of a translated `{language: text}` field."""
+    if not isinstance(value, dict) or not value:
+        return ""
+    return _text(value.get("en")) or _text(next(iter(value.values())))
+
+
+def _translations(event: Mapping[str, object]) -> tuple[tuple[str, str, str], ...]:
+    """Titles and abstracts pretalx exports as `{language: text}` mappings, when it does."""
+    titles, abstracts = event.get("title"), event.get("abstract")
+    found: list[tuple[str, str, str]] = []
+    for lang in dict.fromkeys(
+        [
+            *(titles if isinstance(titles, dict) else {}),
+            *(abstracts if isinstance(abstracts, dict) else {}),
+        ]
+    ):
+        title = _text(titles.get(lang)) if isinstance(titles, dict) else ""
+        abstract = _text(abstracts.get(lang)) if isinstance(abstracts, dict) else ""
+        if title or abstract:
+            found.append((str(lang).lower()[:2], title, abstract))
+    return tuple(found)
+
+
 def _speakers(persons: object) -> tuple[str, ...]:
     names: list[str] = []
     for person in persons if isinstance(persons, list) else []:
@@ -160,7 +184,7 @@ class _Importer:
 
     def session(self, event: Mapping[str, object], room_key: str, day: date | None) -> None:
         identifier = _text(event.get("guid")) or _text(event.get("id"))
-        title = _text(event.get("title"))
+        title = _text(event.get("title")) or _any_text(event.get("title"))
         line = self.lines.find(event.get("guid"), event.get("title"), event.get("id"))
         owner = f'session "{title or identifier}"'
         if not identifier or not title:
@@ -190,7 +214,8 @@ class _Importer:
         track_name = _text(track.get("name") if isinstance(track, dict) else track)
         vertical = self.vertical(track_name, line) if track_name else None
         subtitle = clean_markdown(_text(event.get("subtitle")), keep_urls=False)
-        abstract = clean_markdown(_text(event.get("abstract")), keep_urls=False)
+        abstract = _text(event.get("abstract")) or _any_text(event.get("abstract"))
+        abstract = clean_markdown(abstract, keep_urls=False)
         abstract = abstract or clean_markdown(_text(event.get("description")), keep_urls=False)
         description = f"{subtitle}. {abstract}" if subtitle and abstract else subtitle or abstract
         session = Session(
@@ -205,9 +230,11 @@ class _Importer:
             language=_text(event.get("language")).lower() or None,
             source=self.relative,
             line=line,
+            kind=_kind(_text(event.get("type"))),
+            translations=_translations(event),
         )
         zone = self.display_zone(start)
-        kind = _kind(_text(event.get("type")))
+        kind = session.kind
         text = session_passage_text(
             session, vertical, "en", zone, kind=kind, vertical_word="track", show_zone=True
         )

@@ -17,11 +17,15 @@ import numpy as np
 
 from bot.clock import utc_now
 from bot.domain import Answer, KnowledgeBase, KnowledgeError, Passage, Session
+from bot.i18n.detect import detect_language
 from bot.knowledge.watcher import ReloadReport
 from bot.search.abstention import foil_questions
 from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
+from bot.search.followups import Conversation, follow_up_kind
+from bot.search.programme_answer import answer_query, follow_up_answer
+from bot.search.programme_query import Programme, understand
 from bot.search.ranking import Retriever, search_texts
 from bot.search.vector_index import (
     IndexManifest,
@@ -98,6 +102,7 @@ class _Snapshot:
     scan: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Answers belong to one version of the knowledge: a reload swaps in a new, empty cache.
     answers: AnswerCache = field(default_factory=lambda: AnswerCache())
+    programme: Programme | None = None
 
 
 class AnswerCache:
@@ -257,7 +262,8 @@ class Assistant:
             foils,
             event=knowledge.event,
         )
-        return _Snapshot(knowledge, files, retriever, digest, scan), report
+        programme = Programme.of(knowledge)
+        return _Snapshot(knowledge, files, retriever, digest, scan, programme=programme), report
 
     @property
     def knowledge(self) -> KnowledgeBase:
@@ -272,12 +278,86 @@ class Assistant:
     def answer(self, question: str, top_k: int = 3, language: str | None = None) -> Answer:
         """Answer one question (blocking: encodes and searches; use `answer_async` on a loop)."""
         snapshot = self._snapshot
+        programme_answer = self.programme_answer(question, language)
+        if programme_answer is not None:  # depends on the clock: never cached
+            return programme_answer
         cached = self._cached(snapshot, question, top_k, language)
         if cached is not None:
             return cached
         answer = snapshot.retriever.answer(question, top_k=top_k, language=language)
         snapshot.answers.put(AnswerCache.key(question, top_k, language), answer)
         return answer
+
+    def answer_in(
+        self,
+        question: str,
+        conversation: Conversation,
+        top_k: int = 3,
+        language: str | None = None,
+    ) -> Answer:
+        """`answer`, with short follow-ups resolved against what this conversation just showed."""
+        snapshot, now = self._snapshot, utc_now()
+        answer = self._follow_up(question, conversation, language)
+        if answer is None:
+            answer = self.answer(question, top_k, language)
+        conversation.remember(answer, snapshot.knowledge, now)
+        return answer
+
+    async def answer_in_async(
+        self,
+        question: str,
+        conversation: Conversation,
+        top_k: int = 3,
+        language: str | None = None,
+    ) -> Answer:
+        """`answer_in` for the event loop (the search itself runs in a worker thread)."""
+        answer = self._follow_up(question, conversation, language)
+        if answer is None:
+            answer = await self.answer_async(question, top_k, language)
+        conversation.remember(answer, self._snapshot.knowledge, utc_now())
+        return answer
+
+    def _follow_up(
+        self, question: str, conversation: Conversation, language: str | None
+    ) -> Answer | None:
+        snapshot = self._snapshot
+        programme = snapshot.programme
+        shown = conversation.current(snapshot.knowledge, utc_now())
+        kind = follow_up_kind(question) if shown and programme is not None else ""
+        if not kind or programme is None:
+            return None
+        lang = language or detect_language(question)
+        lang = lang if lang in ("fr", "en", "ar") else "en"
+        return follow_up_answer(question, kind, shown, programme, lang)
+
+    def programme_answer(self, question: str, language: str | None = None) -> Answer | None:
+        """The answer computed over the sessions when the question is about the programme."""
+        snapshot = self._snapshot
+        programme = snapshot.programme
+        if programme is None:
+            return None
+        lang = language or detect_language(question)
+        lang = lang if lang in ("fr", "en", "ar") else "en"
+        query = understand(question, lang, programme, utc_now())
+        if query is None:
+            return None
+        retriever = snapshot.retriever
+
+        def search(topic: str, limit: int) -> list[Session]:
+            ranking = retriever.rank(topic, lang)
+            if not retriever.relevant(ranking):
+                return []
+            found: dict[str, Session] = {}
+            best = ranking.hits[0].score if ranking.hits else 0.0
+            for hit in ranking.hits:
+                session = snapshot.knowledge.sessions.get(hit.passage.session_id or "")
+                if session is not None and hit.score >= 0.8 * best:
+                    found.setdefault(session.id, session)
+                if len(found) >= limit:
+                    break
+            return list(found.values())
+
+        return answer_query(query, programme, utc_now(), search)
 
     @staticmethod
     def _cached(
@@ -300,7 +380,7 @@ class Assistant:
         """`answer` in a worker thread, so the event loop keeps running (not for a cached one)."""
         snapshot = self._snapshot
         cached = self._cached(snapshot, question, top_k, language)
-        if cached is not None:
+        if cached is not None and cached.kind != "programme":
             return cached
         # The same question asked by many at once (a slide just showed it) is computed once.
         key = (id(snapshot), *AnswerCache.key(question, top_k, language))

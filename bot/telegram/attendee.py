@@ -24,7 +24,13 @@ from telegram.ext import Application, CommandHandler, ContextTypes, ExtBot
 
 from bot.i18n import LANGUAGES, t
 from bot.knowledge.passage_text import spell_short_date, spell_time_range
-from bot.telegram.programme import NO_PREVIEW, event_zone, send_session_card
+from bot.telegram.programme import (
+    NO_PREVIEW,
+    conversation_of,
+    event_zone,
+    send_answer_list,
+    send_session_card,
+)
 from bot.telegram.render import (
     Action,
     answer_html,
@@ -170,15 +176,19 @@ async def ask(update: Update, context: Context) -> None:
         return
     services = get_services(context)
     question, trimmed = trim_plain(text, MAX_QUESTION_CHARS)
+    conversation = conversation_of(context)
     answer = services.assistant.recent_answer(question)
-    if answer is None:
+    if answer is None or answer.kind == "programme":
         async with typing(context.bot, message.chat.id):
-            answer = await services.assistant.answer_async(question)
+            answer = await services.assistant.answer_in_async(question, conversation)
     knowledge = services.assistant.knowledge
     question_id = await services.store.log_question(
         user.id if user else None, question, answer.language, answer.answered, answer.top_score
     )
     note = t("trimmed", answer.language, limit=MAX_QUESTION_CHARS) if trimmed else ""
+    if answer.kind == "programme" and answer.hits:
+        await send_answer_list(message, context, answer, question_id)
+        return
     await message.reply_html(
         answer_html(answer, knowledge, note),
         reply_markup=answer_keyboard(answer, question_id, top_session(answer, knowledge)),

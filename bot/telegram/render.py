@@ -118,6 +118,7 @@ class Action(StrEnum):
     FEEDBACK = "fb"  # thumbs up/down: question id, 1 or -1
     LANG = "lg"  # choose a language: fr, en, ar
     NOOP = "x"  # a label-only button (page counter)
+    ANSWER_LIST = "al"  # a page of the sessions a programme answer listed: list key, page
 
 
 @dataclass(frozen=True, slots=True)
