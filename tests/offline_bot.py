@@ -22,6 +22,7 @@ from telegram.ext import Application
 from bot.app.composition import build_application
 from bot.app.services import Services
 from bot.app.settings import Settings
+from bot.clock import utc_now
 from bot.domain import (
     Answer,
     EventInfo,
@@ -32,9 +33,10 @@ from bot.domain import (
     Session,
     Vertical,
 )
-from bot.clock import utc_now
 from bot.i18n import t
-from bot.search.followups import Conversation
+from bot.search.followups import Conversation, follow_up_kind
+from bot.search.programme_answer import answer_query, follow_up_answer
+from bot.search.programme_query import Programme, understand
 from tests.telegram_helpers import (
     TOKEN,
     OfflineRequest,
@@ -120,6 +122,12 @@ class StandInAssistant:
         await asyncio.sleep(self.delay)
         if self.fail:
             raise RuntimeError("index unavailable")
+        if "séances" in question:  # a programme question: answered over the sample sessions
+            programme = Programme.of(self.knowledge)
+            query = understand(question, "fr", programme, utc_now()) if programme else None
+            answer = answer_query(query, programme, utc_now()) if query and programme else None
+            if answer is not None:
+                return answer
         lang = "en" if "when" in question.lower() else "fr"
         if "session" in question.lower():
             hit = Hit(self.knowledge.passages[1], 1.0)
@@ -137,7 +145,13 @@ class StandInAssistant:
         top_k: int = 3,
         language: str | None = None,
     ) -> Answer:
-        answer = await self.answer_async(question, top_k, language)
+        shown = conversation.current(self.knowledge, utc_now())
+        kind = follow_up_kind(question) if shown else ""
+        programme = Programme.of(self.knowledge)
+        if kind and programme is not None:  # the real assistant's follow-up path
+            answer = follow_up_answer(question, kind, shown, programme, "fr")
+        else:
+            answer = await self.answer_async(question, top_k, language)
         conversation.remember(answer, self.knowledge, utc_now())
         return answer
 

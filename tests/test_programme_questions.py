@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain import EventInfo, KnowledgeBase, Session, Vertical
+from bot.search.followups import follow_up_kind
 from bot.search.moments import logical_day, read_moment
-from bot.search.programme_answer import answer_query
+from bot.search.programme_answer import answer_query, follow_up_answer
 from bot.search.programme_query import Programme, understand
 
 ZONE = ZoneInfo("Europe/Paris")
@@ -152,6 +153,13 @@ def test_before_after_and_cancelled() -> None:
     assert "[cancelled]" in ask("What's on Saturday afternoon?", at(FRI, 9))
 
 
+def test_nothing_on_now_names_what_comes_next() -> None:
+    text = ask("What's on now?", at(FRI, 13))
+    assert "No session is on right now" in text
+    assert "Rust on microcontrollers" in text
+    assert "Mesh networks" not in text
+
+
 def test_nothing_in_a_room_says_so_with_its_days() -> None:
     text = ask("What's in Atelier Bleu on Saturday at 15:00?", at(FRI, 9))
     assert "No session" in text
@@ -185,3 +193,19 @@ def test_answer_lists_sessions_as_passages() -> None:
     for hit in answer.hits:
         assert hit.passage.text in answer.text
         assert hit.passage.source.endswith(f"#{hit.passage.session_id}")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("et c'est où ?", "where"), ("who speaks there?", "who"), ("and the next one?", "next"),
+     ("وفين؟", "where"), ("Where is the camp held this year?", "")],
+)  # fmt: skip
+def test_follow_up_kinds(question: str, kind: str) -> None:
+    assert follow_up_kind(question) == kind
+
+
+def test_the_next_one_follows_the_session_shown_in_its_room() -> None:
+    assert PROGRAMME is not None
+    shown = [s for s in PROGRAMME.sessions if s.id == "a"]
+    answer = follow_up_answer("and the next one?", "next", shown, PROGRAMME, "en")
+    assert answer.sessions == ("c",)  # Hangar Nord after the opening, not the workshop

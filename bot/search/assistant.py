@@ -24,7 +24,7 @@ from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
 from bot.search.followups import Conversation, follow_up_kind
-from bot.search.programme_answer import answer_query, follow_up_answer
+from bot.search.programme_answer import answer_query, follow_up_answer, in_asker_language
 from bot.search.programme_query import Programme, understand
 from bot.search.ranking import Retriever, search_texts
 from bot.search.vector_index import (
@@ -285,6 +285,8 @@ class Assistant:
         if cached is not None:
             return cached
         answer = snapshot.retriever.answer(question, top_k=top_k, language=language)
+        if snapshot.programme is not None:
+            answer = in_asker_language(answer, snapshot.knowledge, snapshot.programme)
         snapshot.answers.put(AnswerCache.key(question, top_k, language), answer)
         return answer
 

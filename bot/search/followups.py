@@ -14,7 +14,7 @@ from bot.domain import Answer, KnowledgeBase, Session
 from bot.search.normalise import content_words, normalise
 
 FOLLOW_UP_TTL = timedelta(minutes=10)  # after that, a short question stands alone again
-_MAX_WORDS = 4  # a follow-up has few words of its own
+_MAX_WORDS = 2  # a follow-up has few words of its own
 
 _WHERE = re.compile(
     r"(?<![\w])(where|ou|which room|quelle salle|dans quelle)(?![\w])|اين|فين|وين|القاعه"

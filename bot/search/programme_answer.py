@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from rapidfuzz import fuzz, process
 
-from bot.domain import Answer, Hit, Passage, PassageKind, Session
+from bot.domain import Answer, Hit, KnowledgeBase, Passage, PassageKind, Session
 from bot.i18n import colon, t
-from bot.knowledge.passage_text import spell_date, spell_short_date, spell_time_range
+from bot.knowledge.passage_text import (
+    session_passage_text,
+    spell_date,
+    spell_short_date,
+    spell_time_range,
+)
 from bot.search.moments import Moment, day_window, logical_day
 from bot.search.normalise import normalise
 from bot.search.programme_query import Programme, ProgrammeQuery, _fold
@@ -337,3 +342,26 @@ def follow_up_answer(
         )
     header = t("prog_count", language, count=len(sessions))
     return compose(_Result(list(sessions), header=header), query, programme)
+
+
+def in_asker_language(answer: Answer, knowledge: KnowledgeBase, programme: Programme) -> Answer:
+    """A passage answer about one session, rendered from the session in the asker's language.
+
+    Schedule exports give one English passage per session; a French or Arabic question gets
+    the same facts with its own labels and dates, and the title in its language when known.
+    """
+    if not answer.answered or not answer.hits:
+        return answer
+    best = answer.hits[0].passage
+    session = knowledge.sessions.get(best.session_id or "")
+    if session is None or best.language == answer.language or best.kind is not PassageKind.SESSION:
+        return answer
+    lang = answer.language
+    localised = replace(
+        session, title=session.title_in(lang), description=session.description_in(lang)
+    )
+    vertical = knowledge.verticals.get(session.vertical_id or "")
+    text = session_passage_text(localised, vertical, lang, programme.zone, show_zone=True)
+    passage = replace(best, text=text, language=lang)
+    hits = (Hit(passage, answer.hits[0].score), *answer.hits[1:])
+    return replace(answer, text=text, hits=hits)

@@ -185,7 +185,10 @@ class Programme:
             programme.rooms[room] = {
                 t
                 for t in tokens
-                if t not in generic and t not in STOP_WORDS and token_counts[t] == 1 and len(t) >= 3
+                if t not in generic
+                and t not in STOP_WORDS
+                and token_counts[t] == 1
+                and (len(t) >= 3 or any(c.isdigit() for c in t))
             } or tokens
         for vertical_id, vertical in knowledge.verticals.items():
             programme.tracks[vertical_id] = _fold(" ".join(vertical.names.values()))
@@ -238,8 +241,11 @@ def _match_rooms(
     text: str, raw: str, tokens: list[str], programme: Programme
 ) -> tuple[list[str], str]:
     """Rooms the question names, and a room-like name the programme does not have."""
-    found = []
     arabic = bool(re.search(r"[\u0600-\u06ff]", text))
+    padded = f" {text} "
+    found = [room for room in programme.rooms if f" {_fold(room)} " in padded]
+    if found:  # "Salle 2" named in full: not every room sharing the word "salle"
+        return found, ""
     for room, room_tokens in programme.rooms.items():
         if _fold(room) in text:
             found.append(room)
