@@ -38,6 +38,11 @@ _NOW = _pattern(
     rf"{_B}(maintenant|maintenat|mnt|mtn|en ce moment|actuellement|en cours|a l instant){_E}",
     r"(?<![\w])[وف]?(الان|الحين|دابا|دبا|هلق|هلا|حاليا|الجاري\w*|جاري\w*)(?![\w])",
 )
+_NOW_SPEAKING = _pattern(
+    rf"{_B}(who s|who is|whos|qui)\s+(speaking|talking|presenting|on stage|parle|intervient)"
+    rf"(?!\s+(de|about|on|sur)){_E}",
+    r"(?<![\w])(شكون|من)\s+(كيهضر|يتحدث|يتكلم)",
+)
 _NOW_WEAK = _pattern(
     rf"{_B}(happening|going on|se passe|a lieu|se deroule){_E}",
     r"(?<![\w])(يجري|يحدث|يعرض)(?![\w])",
@@ -335,7 +340,7 @@ def read_moment(
         return Moment("next", now, now)
     if _LATER.search(text):
         return Moment("later", now, day_window(today, zone)[1], today)
-    if _NOW.search(text):
+    if _NOW.search(text) or _NOW_SPEAKING.search(text):
         return Moment("now", now, now)
     if _NOW_WEAK.search(text):
         return Moment("now", now, now, weak=True)

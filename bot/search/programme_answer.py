@@ -238,12 +238,12 @@ def _nothing(
         )
         return _Result([], notes=(note,))
     notes = [t("prog_nothing_now" if moment.kind == "now" else "prog_nothing", lang)]
-    if query.rooms and matching:
-        days = sorted({logical_day(s.start, zone) for s in matching})
+    days = sorted({logical_day(s.start, zone) for s in matching})
+    if query.rooms and matching and moment.day is not None and moment.day not in days:
+        # Nothing in that room that day: the days it has sessions are the nearest alternative.
         listed = ", ".join(spell_short_date(d, lang) for d in days)
         notes.append(t("prog_room_days", lang, room=", ".join(query.rooms), days=listed))
-        if moment.day is not None and any(d != moment.day for d in days):
-            return _Result([], notes=tuple(notes))
+        return _Result([], notes=tuple(notes))
     after_moment = moment.end if moment.kind == "window" else moment.start
     if moment.kind == "window" and moment.day is not None:
         after_moment = max(moment.end, day_window(moment.day, zone, moment.part)[1])
@@ -252,7 +252,10 @@ def _nothing(
         first = min(s.start for s in ahead)
         alternatives = tuple(s for s in ahead if s.start == first)
         return _Result(
-            [], notes=tuple(notes), after=(t("prog_then", lang),), alternatives=alternatives
+            [],
+            notes=tuple(notes),
+            after=(t("prog_then", lang) + colon(lang).rstrip(),),
+            alternatives=alternatives,
         )
     return _Result([], notes=tuple(notes))
 

@@ -25,7 +25,7 @@ _LIST = re.compile(
     r"(?<![\w])(talks?|sessions?|conf\w*|seances?|presentations?|exposes?|interventions?|"
     r"programme|program|schedule|agenda|planning|events?|workshops?|ateliers?|keynotes?|"
     r"what s on|whats on|anything|something|what is on|on at|y a t il|il y a|quoi de prevu|prevu|"
-    r"quelque chose|"
+    r"quelque chose|horaires?|timetable|time ?slots?|creneaux|"
     r"lightning|speaks?|speaking|speakers?|gives?|presente\w*|parle\w*|intervien\w*|passe)(?![\w])"
     r"|محاضر|جلس|برنامج|ورش|عروض|مداخل|يقدم|كيقدم|يتحدث|تتحدث|يتكلم|كاين|يوجد|ماذا|شنو|شو|واش"
     r"|هل هناك|شي حاجه"
