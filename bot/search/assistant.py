@@ -24,8 +24,13 @@ from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
 from bot.search.followups import Conversation, follow_up_kind
-from bot.search.programme_answer import answer_query, follow_up_answer, in_asker_language
-from bot.search.programme_query import Programme, understand
+from bot.search.programme_answer import (
+    answer_query,
+    follow_up_answer,
+    in_asker_language,
+    no_topic_answer,
+)
+from bot.search.programme_query import Programme, ProgrammeQuery, understand
 from bot.search.ranking import Retriever, search_texts
 from bot.search.vector_index import (
     IndexManifest,
@@ -278,7 +283,7 @@ class Assistant:
     def answer(self, question: str, top_k: int = 3, language: str | None = None) -> Answer:
         """Answer one question (blocking: encodes and searches; use `answer_async` on a loop)."""
         snapshot = self._snapshot
-        programme_answer = self.programme_answer(question, language)
+        query, programme_answer = self._programme(question, language)
         if programme_answer is not None:  # depends on the clock: never cached
             return programme_answer
         cached = self._cached(snapshot, question, top_k, language)
@@ -287,6 +292,9 @@ class Assistant:
         answer = snapshot.retriever.answer(question, top_k=top_k, language=language)
         if snapshot.programme is not None:
             answer = in_asker_language(answer, snapshot.knowledge, snapshot.programme)
+            if not answer.answered and query is not None and query.topic and query.session_noun:
+                # "a talk about Django?": say so plainly rather than a general abstention
+                answer = no_topic_answer(query, snapshot.programme)
         snapshot.answers.put(AnswerCache.key(question, top_k, language), answer)
         return answer
 
@@ -334,15 +342,20 @@ class Assistant:
 
     def programme_answer(self, question: str, language: str | None = None) -> Answer | None:
         """The answer computed over the sessions when the question is about the programme."""
+        return self._programme(question, language)[1]
+
+    def _programme(
+        self, question: str, language: str | None
+    ) -> tuple[ProgrammeQuery | None, Answer | None]:
         snapshot = self._snapshot
         programme = snapshot.programme
         if programme is None:
-            return None
+            return None, None
         lang = language or detect_language(question)
         lang = lang if lang in ("fr", "en", "ar") else "en"
         query = understand(question, lang, programme, utc_now())
         if query is None:
-            return None
+            return None, None
         retriever = snapshot.retriever
 
         def search(topic: str, limit: int) -> list[Session]:
@@ -359,7 +372,7 @@ class Assistant:
                     break
             return list(found.values())
 
-        return answer_query(query, programme, utc_now(), search)
+        return query, answer_query(query, programme, utc_now(), search)
 
     @staticmethod
     def _cached(

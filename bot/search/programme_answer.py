@@ -169,17 +169,31 @@ def _execute(
         if not any(kind in normalise(s.kind) for s in every):
             return _Result([], notes=(t("prog_no_kind", lang, kind=kind),))
     matching = _filter(query, programme, search)
-    if query.topic and not matching and not query.session_noun and not query.filtered_beyond_topic:
-        return None  # "anything about the weather?": not the programme's business
+    hard = query.rooms or query.speakers or query.talk_languages or query.tracks
+    if query.topic and not matching and not (hard or (query.moment and query.moment.explicit)):
+        # Not in any title or description: the topic may be said in other words or another
+        # language, which passage retrieval understands (and abstains on when it cannot).
+        return None
     if query.topic and not matching:
-        notes = [t("prog_no_topic", lang, topic=query.topic)]
-        return _Result([], notes=tuple(notes), after=_closest(query.topic, search, lang, programme))
+        return no_topic(query, programme, search)
     moment = query.moment
     found = _in_time(moment, matching)
     header = _header(moment, lang, len(found))
     if found:
         return _Result(found, header=header)
     return _nothing(query, programme, now, matching, lang)
+
+
+def no_topic(query: ProgrammeQuery, programme: Programme, search: TopicSearch | None) -> _Result:
+    """ "No session on X", with the closest real match when retrieval finds one."""
+    lang = query.language
+    notes = (t("prog_no_topic", lang, topic=query.topic),)
+    return _Result([], notes=notes, after=_closest(query.topic, search, lang, programme))
+
+
+def no_topic_answer(query: ProgrammeQuery, programme: Programme) -> Answer:
+    """The answer when passage retrieval found nothing either for a topic asked as sessions."""
+    return compose(no_topic(query, programme, None), query, programme)
 
 
 def _closest(

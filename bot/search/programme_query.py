@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from bot.domain import KnowledgeBase, Session
 from bot.search.moments import Moment, logical_day, read_moment
-from bot.search.normalise import STOP_WORDS, normalise
+from bot.search.normalise import STOP_WORDS, content_words, normalise
 
 # Words asking for a list of sessions ("talks", "séances", "الجلسات", "what's on").
 _LIST = re.compile(
@@ -51,7 +51,8 @@ _SPEAKER_VERB = re.compile(
     r"|يتحدث|تتحدث|يقدم|كيقدم|تقدم|يتكلم|لدى|عند"
 )
 _TOPIC = re.compile(
-    r"(?<![\w])(?:about|regarding|concerning|related to|on the topic of|"
+    r"(?<![\w])(?:about|regarding|concerning|related to|on the topic of|deals? with|dealing with|"
+    r"covers|covering|traite de|traitant de|porte sur|portant sur|consacree? a|"
     r"sur|a propos d[eu]?|au sujet d[eu]?|concernant|autour d[eu]?|"
     r"parle(?:nt)? d[eu]?|parler d[eu]?)"
     r"\s+(?:the |les |la |le |l |des |du |de |d )?(.+)$"
@@ -87,7 +88,9 @@ _FILLER = frozenset(
         "parle parlent presente passe intervient quand ou qui quoi quelles quels quelle quel "
         "conference conferences conf confs seance seances les des du de la le et y a t il "
         "lightning workshop workshops atelier ateliers keynote room salle track programme "
-        "english german french arabic anglais allemand francais arabe language langue"
+        "english german french arabic anglais allemand francais arabe language langue "
+        "list liste show montre montrez donne donnez tell please svp stp voir see attend "
+        "want veux voudrais would like prevu prevus prevues planned scheduled"
     ).split()
 )
 
@@ -189,7 +192,9 @@ class Programme:
                 and t not in STOP_WORDS
                 and token_counts[t] == 1
                 and (len(t) >= 3 or any(c.isdigit() for c in t))
-            } or tokens
+            } or {  # "Amphi A", "Amphi B": the shared word then (one letter is never enough)
+                t for t in tokens if t not in STOP_WORDS and (len(t) >= 3 or t.isdigit())
+            }
         for vertical_id, vertical in knowledge.verticals.items():
             programme.tracks[vertical_id] = _fold(" ".join(vertical.names.values()))
         for session in sessions:
@@ -243,7 +248,11 @@ def _match_rooms(
     """Rooms the question names, and a room-like name the programme does not have."""
     arabic = bool(re.search(r"[\u0600-\u06ff]", text))
     padded = f" {text} "
-    found = [room for room in programme.rooms if f" {_fold(room)} " in padded]
+    found = [
+        room
+        for room in programme.rooms
+        if _fold(room) not in STOP_WORDS and len(_fold(room)) >= 2 and f" {_fold(room)} " in padded
+    ]
     if found:  # "Salle 2" named in full: not every room sharing the word "salle"
         return found, ""
     for room, room_tokens in programme.rooms.items():
@@ -412,6 +421,10 @@ def understand(
     only_tracks = tracks and not (moment or rooms or speakers or kinds or talk_languages)
     if only_tracks and (not _session_noun(text, language) or _THEME.search(text)):
         return None  # "is there a vertical on health?": the vertical's passage answers it
+    filters_ = tracks or topic or talk_languages
+    described = len(_leftover(question)) >= 3
+    if kinds and described and not (moment or rooms or speakers or unknown_person or filters_):
+        return None  # "when is the workshop on the 24-hour hub?": one session, in other words
     others = bool(rooms or unknown_room or speakers or unknown_person or filters)
     if (
         moment is not None
@@ -441,6 +454,20 @@ def understand(
         topic=topic,
         session_noun=_session_noun(text, language),
     )
+
+
+def _leftover(question: str) -> list[str]:
+    """Content words a question has beyond session nouns, types and question words."""
+    kept = []
+    for word in content_words(question):
+        if word in _FILLER or word.isdigit() or _LIST.fullmatch(word) or _SESSION_NOUN.search(word):
+            continue
+        if any(re.search(pattern, word) for pattern in _TYPES.values()):
+            continue
+        if _WHAT.fullmatch(word) or _WHEN_WHERE.fullmatch(word) or len(word) < 3:
+            continue
+        kept.append(word)
+    return kept
 
 
 def _session_noun(text: str, language: str) -> bool:
