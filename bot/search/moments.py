@@ -340,9 +340,9 @@ def read_moment(
         return Moment("next", now, now)
     if _LATER.search(text):
         return Moment("later", now, day_window(today, zone)[1], today)
-    if _NOW.search(text) or _NOW_SPEAKING.search(text):
+    if _NOW.search(text):
         return Moment("now", now, now)
-    if _NOW_WEAK.search(text):
+    if _NOW_WEAK.search(text) or _NOW_SPEAKING.search(text):
         return Moment("now", now, now, weak=True)
     return None
 

@@ -304,9 +304,8 @@ def compose(result: _Result, query: ProgrammeQuery, programme: Programme) -> Ans
             if spans_days and day != current:
                 lines.append(spell_date(day, lang)[:1].upper() + spell_date(day, lang)[1:])
                 current = day
-            text = session_line(
-                session, lang, programme, with_day=not spans_days and len(programme.days) > 1
-            )
+            # Each line keeps its day (a Telegram page shows lines without the headings).
+            text = session_line(session, lang, programme, with_day=len(programme.days) > 1)
             lines.append(f"• {text}")
             listed.append(session)
             hits.append(Hit(_passage(session, text, lang), 1.0))
