@@ -48,7 +48,7 @@ _NOW_WEAK = _pattern(
     r"(?<![\w])(يجري|يحدث|يعرض)(?![\w])",
 )
 _NEXT = _pattern(
-    rf"{_B}(next|up next|coming up|after this|afterwards){_E}",
+    rf"{_B}(next|up next|coming up|after this|afterwards)(?![\w-])",
     rf"{_B}(prochaine?s?|ensuite|suivante?s?|apres ca|la suite|juste apres){_E}",
     r"القادم|الجاي|التالي|المقبل|الموالي|من بعد|بعدها",
 )

@@ -74,7 +74,11 @@ def _topic_sessions(
     in_title = [s for s in sessions if _words_in(words, _fold(s.title))]
     if in_title:
         return in_title
-    described = [s for s in sessions if _words_in(words, _fold(f"{s.title} {s.description}"))]
+    if len(words) == 1:
+        described = [s for s in sessions if _words_in(words, _fold(f"{s.title} {s.description}"))]
+    else:  # several words: the phrase itself, not words scattered through an abstract
+        phrase = f" {' '.join(words)} "
+        described = [s for s in sessions if phrase in f" {_fold(s.description)} "]
     if described or search is None:
         return described
     allowed = {s.id for s in sessions}

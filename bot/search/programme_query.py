@@ -271,6 +271,18 @@ def _match_rooms(
     if not found and not arabic:
         for match in _ROOM_WORD.finditer(text):
             name = next(g for g in match.groups() if g)
+            before = text[: match.start()].split()[-1:]
+            if before and before[0] in _NOT_A_ROOM:
+                continue  # "dans quelle salle parle-t-on ...": a question about a room
+            # A room's name is written as one: capitalised (`Blue Room`) or with digits (`B12`).
+            named = any(c.isdigit() for c in name) or (
+                re.search(rf"(?<![\w]){re.escape(name)}", raw, re.IGNORECASE) is not None
+                and any(
+                    w[:1].isupper() for w in re.findall(rf"(?i)(?<![\w]){re.escape(name)}", raw)
+                )
+            )
+            if not named:
+                continue
             if name not in _NOT_A_ROOM and name not in STOP_WORDS and not name.isdigit():
                 phrase = re.escape(name)
                 spelled = re.search(
@@ -433,13 +445,11 @@ def understand(
         and (moment.kind == "window" or (moment.kind == "at" and not _CLOCK_WORD.search(text)))
     ):
         return None  # "une nuit au Sofitel", "la loi 09-08": not the programme's times
-    if (
-        moment is not None
-        and moment.weak
-        and not (rooms or speakers or filters)
-        and (not _WHAT.search(text) or _WHEN_WHERE.search(text))
-    ):
-        return None  # "quand a lieu X ?", "où ça se passe ?": about the event
+    if moment is not None and moment.weak and (not _WHAT.search(text) or _WHEN_WHERE.search(text)):
+        # "quand a lieu X ?", "où se déroule l'atelier sur Y ?": a place or time asked, not "now"
+        if not (rooms or speakers or filters or topic):
+            return None
+        moment = None
     return ProgrammeQuery(
         question=question,
         language=language,
