@@ -414,8 +414,11 @@ def understand(
     if (_QUOTED.search(question) or _title_named(text, programme)) and not strong_now:
         return None  # one session's when/where/who: passage retrieval answers it
     unknown_person = ""
-    if not speakers and (listing or _SPEAKER_VERB.search(text)):
+    if not speakers and (listing or _SPEAKER_VERB.search(text)) and not _TOPIC.search(text):
         unknown_person = _unknown_person(question, programme)
+        named = set(_fold(unknown_person).split())
+        if len([w for w in _leftover(question) if w not in named]) > 2:
+            unknown_person = ""  # capitalised words inside a description, not a person asked
     topic = "" if unknown_person else _topic(text, consumed)
     if (
         not topic
