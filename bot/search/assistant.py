@@ -294,7 +294,8 @@ class Assistant:
             answer = in_asker_language(answer, snapshot.knowledge, snapshot.programme)
             if not answer.answered and query is not None and query.topic and query.session_noun:
                 # "a talk about Django?": say so plainly rather than a general abstention
-                answer = no_topic_answer(query, snapshot.programme)
+                said = no_topic_answer(query, snapshot.programme)
+                answer = replace(answer, text=said.text)  # the nearest passages stay listed
         snapshot.answers.put(AnswerCache.key(question, top_k, language), answer)
         return answer
 

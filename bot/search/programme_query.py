@@ -436,6 +436,11 @@ def understand(
     only_tracks = tracks and not (moment or rooms or speakers or kinds or talk_languages)
     if only_tracks and (not _session_noun(text, language) or _THEME.search(text)):
         return None  # "is there a vertical on health?": the vertical's passage answers it
+    if moment is not None and moment.weak and (not _WHAT.search(text) or _WHEN_WHERE.search(text)):
+        # "quand a lieu X ?", "où se déroule l'atelier sur Y ?": a place or time asked, not "now"
+        if not (rooms or speakers or filters or topic):
+            return None
+        moment = None
     filters_ = tracks or topic or talk_languages
     described = len(_leftover(question)) >= 3
     if kinds and described and not (moment or rooms or speakers or unknown_person or filters_):
@@ -448,11 +453,6 @@ def understand(
         and (moment.kind == "window" or (moment.kind == "at" and not _CLOCK_WORD.search(text)))
     ):
         return None  # "une nuit au Sofitel", "la loi 09-08": not the programme's times
-    if moment is not None and moment.weak and (not _WHAT.search(text) or _WHEN_WHERE.search(text)):
-        # "quand a lieu X ?", "où se déroule l'atelier sur Y ?": a place or time asked, not "now"
-        if not (rooms or speakers or filters or topic):
-            return None
-        moment = None
     return ProgrammeQuery(
         question=question,
         language=language,
