@@ -83,6 +83,23 @@ class Session:
     source: str = ""
     line: int = 0
     illustrative: bool = False
+    kind: str = ""  # session type as the programme names it: talk, workshop, lightning talk...
+    # (language, title, description) the knowledge gives in other languages
+    translations: tuple[tuple[Language, str, str], ...] = ()
+
+    def title_in(self, language: Language) -> str:
+        """The title in this language when the knowledge has it, else the original."""
+        for lang, title, _ in self.translations:
+            if lang == language and title:
+                return title
+        return self.title
+
+    def description_in(self, language: Language) -> str:
+        """The description in this language when the knowledge has it, else the original."""
+        for lang, _, description in self.translations:
+            if lang == language and description:
+                return description
+        return self.description
 
     @property
     def cancelled(self) -> bool:
@@ -139,3 +156,5 @@ class Answer:
     # The knowledge version the answer was computed from: render it against this one, so a
     # reload between answering and replying never mixes two versions.
     knowledge: KnowledgeBase | None = field(default=None, compare=False, repr=False)
+    kind: str = "passage"  # "passage", or "programme" for an answer computed over the sessions
+    sessions: tuple[str, ...] = ()  # ids of the sessions a programme answer lists, in order

@@ -22,6 +22,7 @@ from telegram.ext import Application
 from bot.app.composition import build_application
 from bot.app.services import Services
 from bot.app.settings import Settings
+from bot.clock import utc_now
 from bot.domain import (
     Answer,
     EventInfo,
@@ -34,6 +35,9 @@ from bot.domain import (
 )
 from bot.i18n import t
 from bot.knowledge.watcher import ReloadReport
+from bot.search.followups import Conversation, follow_up_kind
+from bot.search.programme_answer import answer_query, follow_up_answer
+from bot.search.programme_query import Programme, understand
 from tests.telegram_helpers import (
     TOKEN,
     OfflineRequest,
@@ -120,6 +124,12 @@ class StandInAssistant:
         await asyncio.sleep(self.delay)
         if self.fail:
             raise RuntimeError("index unavailable")
+        if "séances" in question:  # a programme question: answered over the sample sessions
+            programme = Programme.of(self.knowledge)
+            query = understand(question, "fr", programme, utc_now()) if programme else None
+            answer = answer_query(query, programme, utc_now()) if query and programme else None
+            if answer is not None:
+                return answer
         lang = "en" if "when" in question.lower() else "fr"
         if "session" in question.lower():
             hit = Hit(self.knowledge.passages[1], 1.0)
@@ -129,6 +139,23 @@ class StandInAssistant:
             text = "Les Assises\nElles ont lieu à Rabat <b>bientôt</b>."
             return Answer(question, lang, True, text, (hit,), 0.9)
         return Answer(question, lang, False, t("abstain", lang), (), 0.1)
+
+    async def answer_in_async(
+        self,
+        question: str,
+        conversation: Conversation,
+        top_k: int = 3,
+        language: str | None = None,
+    ) -> Answer:
+        shown = conversation.current(self.knowledge, utc_now())
+        kind = follow_up_kind(question) if shown else ""
+        programme = Programme.of(self.knowledge)
+        if kind and programme is not None:  # the real assistant's follow-up path
+            answer = follow_up_answer(question, kind, shown, programme, "fr")
+        else:
+            answer = await self.answer_async(question, top_k, language)
+        conversation.remember(answer, self.knowledge, utc_now())
+        return answer
 
     def search_sessions(self, query: str, limit: int = 10) -> list[Session]:
         words = query.lower().split()

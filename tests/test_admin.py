@@ -20,6 +20,7 @@ from bot.app.settings import Settings
 from bot.domain import Answer, KnowledgeBase, KnowledgeError, Session, Vertical
 from bot.i18n import t
 from bot.knowledge.watcher import ReloadReport
+from bot.search.followups import Conversation
 from bot.storage.ratings import rate
 from bot.storage.store import iso
 from bot.telegram.services import Services, services_of
@@ -65,6 +66,15 @@ class StandIn:
         self, question: str, top_k: int = 3, language: str | None = None
     ) -> Answer:
         return Answer(question, language or "fr", False, t("abstain", "fr"))
+
+    async def answer_in_async(
+        self,
+        question: str,
+        conversation: Conversation,
+        top_k: int = 3,
+        language: str | None = None,
+    ) -> Answer:
+        return await self.answer_async(question, top_k, language)
 
     def search_sessions(self, query: str, limit: int = 10) -> list[Session]:
         return []

@@ -138,10 +138,14 @@ def test_repeated_questions_are_answered_from_the_cache_until_a_reload(
     rank = type(assistant.retriever).answer
 
     def counting(
-        self: Retriever, question: str, top_k: int = 3, language: str | None = None
+        self: Retriever,
+        question: str,
+        top_k: int = 3,
+        language: str | None = None,
+        dense: _Dense | None = None,
     ) -> Answer:
         computed.append(question)
-        return rank(self, question, top_k, language)
+        return rank(self, question, top_k, language, dense)
 
     monkeypatch.setattr(type(assistant.retriever), "answer", counting)
     first = assistant.answer("Combien de participants attendus ?", top_k=1)

@@ -10,6 +10,7 @@ from typing import TextIO
 from bot.domain import Answer
 from bot.i18n import t
 from bot.search.assistant import Assistant
+from bot.search.followups import Conversation
 from bot.search.ranking import citation
 
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q", "quit", "exit"})
@@ -39,6 +40,7 @@ def run_chat(
         print(event.name, file=out)
     for language in ("fr", "en", "ar"):
         print(t("chat_intro", language), file=out)
+    conversation = Conversation()  # "et c'est où ?" refers to what was just shown
     while True:
         try:
             question = read("> ").strip()
@@ -49,5 +51,5 @@ def run_chat(
             continue
         if question.lower() in QUIT_COMMANDS:
             return 0
-        print(render(assistant.answer(question)), file=out, flush=True)
+        print(render(assistant.answer_in(question, conversation)), file=out, flush=True)
         print(file=out)

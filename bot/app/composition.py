@@ -107,6 +107,7 @@ def register_handlers(application: AnyApplication, settings: Settings) -> None:
             CallbackQueryHandler(browse.unsave, pattern=pressed(Action.UNSAVE)),
             CallbackQueryHandler(browse.remind, pattern=pressed(Action.REMIND)),
             CallbackQueryHandler(browse.send_ics, pattern=pressed(Action.ICS)),
+            CallbackQueryHandler(browse.show_answer_list, pattern=pressed(Action.ANSWER_LIST)),
             CallbackQueryHandler(talk.feedback, pattern=pressed(Action.FEEDBACK)),
             CallbackQueryHandler(attendance.agenda_ics, pattern=pressed(Action.AGENDA_ICS)),
             CallbackQueryHandler(attendance.remind_all, pattern=pressed(Action.REMIND_ALL)),

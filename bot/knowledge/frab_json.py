@@ -59,6 +59,23 @@ def is_schedule(data: object) -> bool:
     return all(isinstance(day, dict) and "rooms" in day for day in conference["days"])
 
 
+def _translations(event: Mapping[str, object]) -> tuple[tuple[str, str, str], ...]:
+    """Titles and abstracts pretalx exports as `{language: text}` mappings, when it does."""
+    titles, abstracts = event.get("title"), event.get("abstract")
+    found: list[tuple[str, str, str]] = []
+    for lang in dict.fromkeys(
+        [
+            *(titles if isinstance(titles, dict) else {}),
+            *(abstracts if isinstance(abstracts, dict) else {}),
+        ]
+    ):
+        title = text_of(titles.get(lang)) if isinstance(titles, dict) else ""
+        abstract = text_of(abstracts.get(lang)) if isinstance(abstracts, dict) else ""
+        if title or abstract:
+            found.append((str(lang).lower()[:2], title, abstract))
+    return tuple(found)
+
+
 class _Importer:
     def __init__(
         self,
@@ -182,9 +199,11 @@ class _Importer:
             language=text_of(event.get("language")).lower() or None,
             source=self.relative,
             line=line,
+            kind=session_kind(text_of(event.get("type"))),
+            translations=_translations(event),
         )
         zone = self.display_zone(start)
-        kind = session_kind(text_of(event.get("type")))
+        kind = session.kind
         text = session_passage_text(
             session, vertical, "en", zone, kind=kind, vertical_word="track", show_zone=True
         )

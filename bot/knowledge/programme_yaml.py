@@ -266,6 +266,10 @@ def _session(
         return None
     lines[identifier] = reader.line
     titles = reader.texts("title")
+    for lang in LANGUAGES:  # `title_en: ...` next to a plain title
+        extra = reader.scalar(f"title_{lang}")
+        if extra:
+            titles.setdefault(lang, extra)
     if not titles:
         reader.error(reader.line, f'{owner}: missing required field "title"')
     day = _day(reader, owner, event)
@@ -293,6 +297,15 @@ def _session(
         return None
     languages = event.languages if event else LANGUAGES
     descriptions = reader.texts("description")
+    for lang in LANGUAGES:
+        extra = reader.scalar(f"description_{lang}")
+        if extra:
+            descriptions.setdefault(lang, extra)
+    translations = tuple(
+        (lang, titles.get(lang, ""), descriptions.get(lang, ""))
+        for lang in dict.fromkeys([*titles, *descriptions])
+        if lang
+    )
     session = Session(
         id=identifier,
         title=pick(titles, languages),
@@ -307,6 +320,8 @@ def _session(
         source=reader.relative,
         line=reader.line,
         illustrative=reader.flag("illustrative"),
+        kind=(reader.scalar("type") or reader.scalar("kind") or "").lower(),
+        translations=translations,
     )
     return session, titles, descriptions
 

@@ -17,12 +17,21 @@ import numpy as np
 
 from bot.clock import utc_now
 from bot.domain import Answer, KnowledgeBase, KnowledgeError, Passage, Session
+from bot.i18n.detect import detect_language
 from bot.knowledge.watcher import ReloadReport
 from bot.search.abstention import event_topics, foil_questions
 from bot.search.batching import BatchTimings, Question, QuestionBatcher, answer_batch
 from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
+from bot.search.followups import Conversation, follow_up_kind
+from bot.search.programme_answer import (
+    answer_query,
+    follow_up_answer,
+    in_asker_language,
+    no_topic_answer,
+)
+from bot.search.programme_query import Programme, ProgrammeQuery, understand
 from bot.search.ranking import Retriever, search_texts
 from bot.search.staging import embed_in_chunks, pending_scan, plan_reload
 from bot.search.vector_index import (
@@ -100,6 +109,7 @@ class _Snapshot:
     scan: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Answers belong to one version of the knowledge: a reload swaps in a new, empty cache.
     answers: AnswerCache = field(default_factory=lambda: AnswerCache())
+    programme: Programme | None = None
 
 
 class AnswerCache:
@@ -262,7 +272,8 @@ class Assistant:
             foils,
             event=knowledge.event,
         )
-        return _Snapshot(knowledge, files, retriever, digest, scan), report
+        programme = Programme.of(knowledge)
+        return _Snapshot(knowledge, files, retriever, digest, scan, programme=programme), report
 
     @property
     def knowledge(self) -> KnowledgeBase:
@@ -276,26 +287,134 @@ class Assistant:
 
     def answer(self, question: str, top_k: int = 3, language: str | None = None) -> Answer:
         """Answer one question (blocking: encodes and searches; use `answer_async` on a loop)."""
-        snapshot = self._snapshot
-        cached = self._cached(snapshot, question, top_k, language)
-        if cached is not None:
-            return cached
-        answer = snapshot.retriever.answer(question, top_k=top_k, language=language)
-        answer = replace(answer, knowledge=snapshot.knowledge)
-        snapshot.answers.put(AnswerCache.key(question, top_k, language), answer)
-        return answer
+        return self.answer_questions([Question(question, top_k, language)])[0]
 
     def answer_questions(self, questions: list[Question]) -> list[Answer]:
-        """Answer several questions at once (blocking: one encode call, one index search)."""
+        """Answer several questions at once (blocking).
+
+        Programme questions are computed over the sessions (never cached: they depend on the
+        clock); the others come from the answer cache or, together, from one encode call and
+        one index search. Every answer carries the snapshot it was computed from.
+        """
         snapshot = self._snapshot
-        answers = [
-            replace(answer, knowledge=snapshot.knowledge)
-            for answer in answer_batch(snapshot.retriever, questions, self.batch_timings)
+        answers: list[Answer | None] = []
+        queries: list[ProgrammeQuery | None] = []
+        to_rank: list[int] = []
+        for position, asked in enumerate(questions):
+            query, programme_answer = self._programme(snapshot, asked.text, asked.language)
+            queries.append(query)
+            found = programme_answer or self._cached(
+                snapshot, asked.text, asked.top_k, asked.language
+            )
+            answers.append(found)
+            if found is None:
+                to_rank.append(position)
+        ranked = answer_batch(
+            snapshot.retriever, [questions[i] for i in to_rank], self.batch_timings
+        )
+        for position, answer in zip(to_rank, ranked, strict=True):
+            asked = questions[position]
+            answer = self._in_asker_terms(snapshot, answer, queries[position])
+            answer = replace(answer, knowledge=snapshot.knowledge)
+            snapshot.answers.put(AnswerCache.key(asked.text, asked.top_k, asked.language), answer)
+            answers[position] = answer
+        return [
+            answer
+            if answer.knowledge is not None
+            else replace(answer, knowledge=snapshot.knowledge)
+            for answer in answers
+            if answer is not None
         ]
-        for question, answer in zip(questions, answers, strict=True):
-            key = AnswerCache.key(question.text, question.top_k, question.language)
-            snapshot.answers.put(key, answer)
-        return answers
+
+    @staticmethod
+    def _in_asker_terms(
+        snapshot: _Snapshot, answer: Answer, query: ProgrammeQuery | None
+    ) -> Answer:
+        """A passage answer about a session, rendered in the asker's language from the session."""
+        if snapshot.programme is None:
+            return answer
+        answer = in_asker_language(answer, snapshot.knowledge, snapshot.programme)
+        if not answer.answered and query is not None and query.topic and query.session_noun:
+            # "a talk about Django?": say so plainly rather than a general abstention
+            said = no_topic_answer(query, snapshot.programme)
+            answer = replace(answer, text=said.text)  # the nearest passages stay listed
+        return answer
+
+    def answer_in(
+        self,
+        question: str,
+        conversation: Conversation,
+        top_k: int = 3,
+        language: str | None = None,
+    ) -> Answer:
+        """`answer`, with short follow-ups resolved against what this conversation just showed."""
+        snapshot, now = self._snapshot, utc_now()
+        answer = self._follow_up(question, conversation, language)
+        if answer is None:
+            answer = self.answer(question, top_k, language)
+        conversation.remember(answer, snapshot.knowledge, now)
+        return answer
+
+    async def answer_in_async(
+        self,
+        question: str,
+        conversation: Conversation,
+        top_k: int = 3,
+        language: str | None = None,
+    ) -> Answer:
+        """`answer_in` for the event loop (the search itself runs in a worker thread)."""
+        answer = self._follow_up(question, conversation, language)
+        if answer is None:
+            answer = await self.answer_async(question, top_k, language)
+        conversation.remember(answer, self._snapshot.knowledge, utc_now())
+        return answer
+
+    def _follow_up(
+        self, question: str, conversation: Conversation, language: str | None
+    ) -> Answer | None:
+        snapshot = self._snapshot
+        programme = snapshot.programme
+        shown = conversation.current(snapshot.knowledge, utc_now())
+        kind = follow_up_kind(question) if shown and programme is not None else ""
+        if not kind or programme is None:
+            return None
+        lang = language or detect_language(question)
+        lang = lang if lang in ("fr", "en", "ar") else "en"
+        return follow_up_answer(question, kind, shown, programme, lang)
+
+    def programme_answer(self, question: str, language: str | None = None) -> Answer | None:
+        """The answer computed over the sessions when the question is about the programme."""
+        return self._programme(self._snapshot, question, language)[1]
+
+    @staticmethod
+    def _programme(
+        snapshot: _Snapshot, question: str, language: str | None
+    ) -> tuple[ProgrammeQuery | None, Answer | None]:
+        programme = snapshot.programme
+        if programme is None:
+            return None, None
+        lang = language or detect_language(question)
+        lang = lang if lang in ("fr", "en", "ar") else "en"
+        query = understand(question, lang, programme, utc_now())
+        if query is None:
+            return None, None
+        retriever = snapshot.retriever
+
+        def search(topic: str, limit: int) -> list[Session]:
+            ranking = retriever.rank(topic, lang)
+            if not retriever.relevant(ranking):
+                return []
+            found: dict[str, Session] = {}
+            best = ranking.hits[0].score if ranking.hits else 0.0
+            for hit in ranking.hits:
+                session = snapshot.knowledge.sessions.get(hit.passage.session_id or "")
+                if session is not None and hit.score >= 0.8 * best:
+                    found.setdefault(session.id, session)
+                if len(found) >= limit:
+                    break
+            return list(found.values())
+
+        return query, answer_query(query, programme, utc_now(), search)
 
     @staticmethod
     def _cached(
@@ -318,7 +437,7 @@ class Assistant:
         """The answer from a worker thread, batched with the questions asked at the same time."""
         snapshot = self._snapshot
         cached = self._cached(snapshot, question, top_k, language)
-        if cached is not None:
+        if cached is not None and cached.kind != "programme":
             return cached
         # The same question asked by many at once (a slide just showed it) is computed once.
         key = (id(snapshot), *AnswerCache.key(question, top_k, language))

@@ -28,7 +28,13 @@ from bot.storage import users
 from bot.storage.questions import log_question, record_feedback
 from bot.telegram import menus, rooms
 from bot.telegram.polling import monitor_of
-from bot.telegram.programme import NO_PREVIEW, event_zone, send_session_card
+from bot.telegram.programme import (
+    NO_PREVIEW,
+    conversation_of,
+    event_zone,
+    send_answer_list,
+    send_session_card,
+)
 from bot.telegram.render import (
     Action,
     answer_html,
@@ -170,10 +176,11 @@ async def ask(update: Update, context: Context) -> None:
         return
     services = get_services(context)
     question, trimmed = trim_plain(text, MAX_QUESTION_CHARS)
+    conversation = conversation_of(context)
     answer = services.assistant.recent_answer(question)
-    if answer is None:
+    if answer is None or answer.kind == "programme":
         async with typing(context.bot, message.chat.id):
-            answer = await services.assistant.answer_async(question)
+            answer = await services.assistant.answer_in_async(question, conversation)
     knowledge = answer.knowledge or services.assistant.knowledge  # the version it came from
     question_id = await log_question(
         services.store,
@@ -184,6 +191,9 @@ async def ask(update: Update, context: Context) -> None:
         answer.top_score,
     )
     note = t("trimmed", answer.language, limit=MAX_QUESTION_CHARS) if trimmed else ""
+    if answer.kind == "programme" and answer.hits:
+        await send_answer_list(message, context, answer, question_id)
+        return
     hindsight = past_note(answer, knowledge, utc_now(), event_zone(services))
     note = " ".join(part for part in (hindsight, note) if part)
     await message.reply_html(

@@ -6,24 +6,37 @@ import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from telegram import CallbackQuery, LinkPreviewOptions, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
 from bot.clock import utc_now
-from bot.domain import KnowledgeBase, Session
+from bot.domain import Answer, KnowledgeBase, Session
 from bot.i18n import t
+from bot.search.followups import Conversation
 from bot.storage.agenda import is_saved, remove_session, save_session
 from bot.telegram.calendar import ics_filename, session_ics
-from bot.telegram.render import CARD_FLAG, NEW_MESSAGE, Callback, Page, parse_callback, resolve_ref
+from bot.telegram.render import (
+    CARD_FLAG,
+    NEW_MESSAGE,
+    Action,
+    Callback,
+    Page,
+    button,
+    parse_callback,
+    resolve_ref,
+)
 from bot.telegram.services import Services, get_services
 from bot.telegram.users import language_of
 from bot.telegram.views import (
+    ListedAnswer,
     Moment,
+    answer_list_page,
     card_page,
     day_page,
     days_page,
+    listed_answer,
     timeline_page,
     vertical_page,
     verticals_page,
@@ -315,3 +328,58 @@ async def noop(update: Update, context: Context) -> None:
     """Acknowledge a label-only button (the page counter)."""
     if update.callback_query is not None:
         await update.callback_query.answer()
+
+
+# --- programme answers ------------------------------------------------------------------------
+
+_LISTS_KEPT = 5  # list answers a chat can still page through
+
+
+def conversation_of(context: Context) -> Conversation:
+    """This chat's short memory of what it was just shown (for follow-up questions)."""
+    data = context.chat_data if context.chat_data is not None else {}
+    conversation = data.get("conversation")
+    if not isinstance(conversation, Conversation):
+        conversation = data["conversation"] = Conversation()
+    return conversation
+
+
+async def send_answer_list(
+    message: Message, context: Context, answer: Answer, question_id: int
+) -> None:
+    """A programme answer: the list, paged, each line opening its card, then thumbs."""
+    listed = listed_answer(answer)
+    data = context.chat_data if context.chat_data is not None else {}
+    lists: dict[str, ListedAnswer] = data.setdefault("answer_lists", {})
+    key = str(question_id)
+    lists[key] = listed
+    for old in list(lists)[:-_LISTS_KEPT]:
+        del lists[old]
+    page = answer_list_page(listed, key, 0, answer.language)
+    rows = list(page.markup.inline_keyboard) if page.markup else []
+    rows.append(
+        (
+            button("👍", Action.FEEDBACK, question_id, 1),
+            button("👎", Action.FEEDBACK, question_id, -1),
+        )
+    )
+    await message.reply_html(
+        page.text, reply_markup=InlineKeyboardMarkup(rows), link_preview_options=NO_PREVIEW
+    )
+
+
+async def show_answer_list(update: Update, context: Context) -> None:
+    """Another page of a programme answer's list."""
+    query, pressed = _pressed(update)
+    await query.answer()
+    data = context.chat_data if context.chat_data is not None else {}
+    listed = data.get("answer_lists", {}).get(pressed.args[0] if pressed.args else "")
+    if listed is None:
+        return  # too old: the chat has moved on
+    try:
+        page_number = int(pressed.args[1])
+    except (IndexError, ValueError):
+        page_number = 0
+    page = answer_list_page(listed, pressed.args[0], page_number, language_of(update, context))
+    rows = list(page.markup.inline_keyboard) if page.markup else []
+    await edit_page(query, Page(page.text, InlineKeyboardMarkup(rows) if rows else None))

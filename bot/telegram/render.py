@@ -126,6 +126,7 @@ class Action(StrEnum):
     REMIND_ALL = "ra"  # remind me of every session in my agenda
     LEAD = "ld"  # how early my reminders come: minutes
     RATE = "rt"  # rate a session after it ended: ref, stars 1-5
+    ANSWER_LIST = "al"  # a page of the sessions a programme answer listed: list key, page
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from bot.broadcast.handoff import OrganiserSettings
 from bot.domain import Answer, Session
 from bot.knowledge.watcher import ReloadSource
 from bot.search.assistant import SearchSettings
+from bot.search.followups import Conversation
 from bot.telegram.miniapp import MiniAppSettings
 
 if TYPE_CHECKING:
@@ -65,6 +66,16 @@ class BotAssistant(ReloadSource, Protocol):
         self, question: str, top_k: int = 3, language: str | None = None
     ) -> Answer:
         """Answer in a worker thread, so the event loop keeps running."""
+        ...
+
+    async def answer_in_async(
+        self,
+        question: str,
+        conversation: Conversation,
+        top_k: int = 3,
+        language: str | None = None,
+    ) -> Answer:
+        """`answer_async`, with short follow-ups resolved against what this chat just saw."""
         ...
 
     def search_sessions(self, query: str, limit: int = 10) -> list[Session]:

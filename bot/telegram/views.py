@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain import KnowledgeBase, Session
+from bot.domain import Answer, KnowledgeBase, Session
 from bot.i18n import t
 from bot.i18n.dates import spell_date, spell_short_date
 from bot.telegram.agenda import AgendaItem, render_agenda
@@ -249,3 +250,46 @@ def agenda_page(items: Sequence[AgendaItem], language: str, zone: tzinfo) -> Pag
     rows = _session_rows(sessions[: PAGE_SIZE * 3], zone, NEW_MESSAGE)
     markup = InlineKeyboardMarkup(rows) if rows else None
     return Page(truncate_html(render_agenda(list(items), language, zone)), markup)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedAnswer:
+    """A programme answer kept for paging: what it says first, then one line per session."""
+
+    head: str
+    lines: tuple[str, ...]
+    ids: tuple[str, ...]
+    tail: str = ""
+
+
+def listed_answer(answer: Answer) -> ListedAnswer:
+    """Split a programme answer into its head, its session lines (one per hit) and the rest."""
+    lines = tuple(hit.passage.text for hit in answer.hits)
+    ids = tuple(hit.passage.session_id or "" for hit in answer.hits)
+    text_lines = answer.text.split("\n")
+    bullets = [i for i, line in enumerate(text_lines) if line.startswith("• ")]
+    head = "\n".join(text_lines[: bullets[0]]) if bullets else answer.text
+    tail = "\n".join(line for line in text_lines[bullets[-1] + 1 :]) if bullets else ""
+    return ListedAnswer(head, lines, ids, tail)
+
+
+def answer_list_page(listed: ListedAnswer, key: str, page: int, language: str) -> Page:
+    """One page of a programme answer's sessions, each line a button opening the card."""
+    pages = max(1, -(-len(listed.lines) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    span = slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)
+    head = esc(listed.head)
+    if pages > 1:
+        head += f"\n<i>{esc(t('page_of', language, page=page + 1, pages=pages))}</i>"
+    body = "\n".join(f"• {esc(line)}" for line in listed.lines[span])
+    rows = [
+        [button(clip_label(line), Action.SESSION, short_ref(sid), NEW_MESSAGE)]
+        for line, sid in zip(listed.lines[span], listed.ids[span], strict=True)
+        if sid
+    ]
+    nav = _nav_row(Action.ANSWER_LIST, key, page, pages)
+    rows += [nav] if nav else []
+    text = f"{head}\n{body}" + (
+        f"\n{esc(listed.tail)}" if listed.tail and page == pages - 1 else ""
+    )
+    return Page(truncate_html(text), InlineKeyboardMarkup(rows) if rows else None)

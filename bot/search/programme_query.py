@@ -1,0 +1,527 @@
+"""Understanding a question about the programme: what is asked, about when, where and whom.
+
+Rooms, tracks, session types, talk languages and speakers are matched against the programme's
+own names (accent- and case-insensitive, fuzzy, partial). A question that is not about the
+programme (the event's dates, what a vertical is) gives None and goes to passage retrieval.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
+
+from babel import Locale
+from rapidfuzz import fuzz
+
+from bot.domain import KnowledgeBase, Session
+from bot.search.moments import Moment, logical_day, read_moment
+from bot.search.normalise import STOP_WORDS, content_words, normalise
+
+# Words asking for a list of sessions ("talks", "séances", "الجلسات", "what's on").
+_LIST = re.compile(
+    r"(?<![\w])(talks?|sessions?|conf\w*|seances?|presentations?|exposes?|interventions?|"
+    r"programme|program|schedule|agenda|planning|events?|workshops?|ateliers?|keynotes?|"
+    r"what s on|whats on|anything|something|what is on|on at|y a t il|il y a|quoi de prevu|prevu|"
+    r"quelque chose|horaires?|timetable|time ?slots?|creneaux|"
+    r"lightning|speaks?|speaking|speakers?|gives?|presente\w*|parle\w*|intervien\w*|passe)(?![\w])"
+    r"|محاضر|جلس|برنامج|ورش|عروض|مداخل|يقدم|كيقدم|يتحدث|تتحدث|يتكلم|كاين|يوجد|ماذا|شنو|شو|واش"
+    r"|هل هناك|شي حاجه"
+)
+# «…», "…", “…”: a quoted part of a question is most likely one session's title.
+_QUOTED = re.compile(r"«[^»]+»|\"[^\"]+\"|“[^”]+”|„[^“”]+[“”]")
+_THEME = re.compile(
+    r"(?<![\w])(themes?|thematiques?|verticales?|verticals?|topics?)(?![\w])|محور|محاور"
+)
+_WHAT = re.compile(
+    r"(?<![\w])(what|whats|anything|something|quoi|qu|que|est ce|ce qui|quelque chose)(?![\w])"
+    r"|ماذا|شنو|شو|اش|واش|ما الذي|اشنو"
+)
+_WHEN_WHERE = re.compile(r"(?<![\w])(when|where|quand|ou)(?![\w])|متى|اين|فين|وين|امتى")
+_CLOCK_WORD = re.compile(r"\d\s*h|\d\s*(am|pm)|(?<![\w])(at|a|vers|around) \d|الساعه")
+_SESSION_NOUN = re.compile(
+    r"(?<![\w])(talks?|sessions?|conf\w*|seances?|presentations?|exposes?|workshops?|ateliers?|"
+    r"keynotes?|lightning|panels?)(?![\w])|محاضر|جلس|ورش|مداخل"
+)
+_SPEAKER_VERB = re.compile(
+    r"(?<![\w])(speaks?|speaking|talks? by|sessions? by|gives?|giving|presents?|presenting|"
+    r"parle|parlent|presente|intervient|passe|de qui|by)(?![\w])"
+    r"|يتحدث|تتحدث|يقدم|كيقدم|تقدم|يتكلم|لدى|عند"
+)
+_TOPIC = re.compile(
+    r"(?<![\w])(?:about|regarding|concerning|related to|on the topic of|deals? with|dealing with|"
+    r"covers|covering|traite de|traitant de|porte sur|portant sur|consacree? a|"
+    r"sur|a propos d[eu]?|au sujet d[eu]?|concernant|autour d[eu]?|"
+    r"parle(?:nt)? d[eu]?|parler d[eu]?)"
+    r"\s+(?:the |les |la |le |l |des |du |de |d )?(.+)$"
+    r"|(?:عن|حول|بخصوص|يتحدث عن|يتكلم عن)\s+(.+)$"
+)
+_DEFINITION = re.compile(
+    r"^(what is|what are|what s|qu est ce que|c est quoi|define|explain)\s+(a|an|the|la|le|les|l)\s"
+    r"|^(ما هي|ما هو|ما معنى)\s+(المحور|الموضوع)"
+)
+_ROOM_WORD = re.compile(
+    r"(?<![\w])(?:(?:the|la|le)\s+)?([\w-]+)\s+(?:room|hall|stage)(?![\w])"
+    r"|(?<![\w])(?:room|salle|hall|amphi|stage)\s+([\w-]+)"
+    r"|(?:قاعه|القاعه)\s+([\w-]+)"
+)
+_NOT_A_ROOM = frozenset(
+    {"which", "what", "quelle", "quel", "laquelle", "this", "that", "cette", "ايه", "اي", "the"}
+)
+_ROOM_CUES = frozenset(
+    "in at au a en dans room salle hall stage amphi from du de the la le l في قاعه القاعه ب".split()
+)
+_TYPES = {  # a canonical type word, what a question says for it
+    "workshop": r"(?<![\w])(workshops?|ateliers?|hands on)(?![\w])|ورش|ورشه|ورشات",
+    "lightning": r"(?<![\w])(lightning|eclairs?|flash talks?)(?![\w])|القصيره|الخاطفه",
+    "keynote": r"(?<![\w])(keynotes?|plenieres?|key note)(?![\w])|الرئيسيه",
+    "panel": r"(?<![\w])(panels?|tables? rondes?|round ?tables?)(?![\w])|مائده مستديره",
+}
+_OTHER_LANGUAGES = ("fr", "en", "ar", "de", "es", "it", "nl", "pt")
+# Words a question uses around names that are not names themselves.
+_FILLER = frozenset(
+    normalise(
+        "give gives talk talks session sessions speak speaks speaking present presents when where "
+        "who whom which any anything something is are there what whats on at in the a an by of "
+        "parle parlent presente passe intervient quand ou qui quoi quelles quels quelle quel "
+        "conference conferences conf confs seance seances les des du de la le et y a t il "
+        "lightning workshop workshops atelier ateliers keynote room salle track programme "
+        "english german french arabic anglais allemand francais arabe language langue "
+        "list liste show montre montrez donne donnez tell please svp stp voir see attend "
+        "want veux voudrais would like prevu prevus prevues planned scheduled"
+    ).split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeQuery:
+    """A question turned into a query over the sessions."""
+
+    question: str
+    language: str
+    moment: Moment | None
+    rooms: tuple[str, ...] = ()
+    unknown_room: str = ""
+    tracks: tuple[str, ...] = ()  # vertical ids
+    kinds: tuple[str, ...] = ()  # canonical type words (workshop, lightning...)
+    talk_languages: tuple[str, ...] = ()  # ISO codes
+    speakers: tuple[str, ...] = ()
+    unknown_person: str = ""
+    topic: str = ""
+    session_noun: bool = False  # the question names sessions ("talks", "ateliers", "محاضرة")
+
+    @property
+    def filtered_beyond_topic(self) -> bool:
+        """Whether a moment, room, speaker, type, track or language narrows it too."""
+        return bool(
+            (self.moment and self.moment.explicit)
+            or self.rooms
+            or self.tracks
+            or self.kinds
+            or self.talk_languages
+            or self.speakers
+        )
+
+    @property
+    def filtered(self) -> bool:
+        """Whether anything beyond the moment narrows the sessions."""
+        return bool(
+            self.rooms
+            or self.tracks
+            or self.kinds
+            or self.talk_languages
+            or self.speakers
+            or self.topic
+        )
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", normalise(text)).strip()
+
+
+@lru_cache(maxsize=64)
+def _language_names(code: str) -> tuple[str, ...]:
+    """What fr/en/ar call a language (Babel/CLDR), folded, with Arabic forms without `ال`."""
+    names: set[str] = set()
+    for lang in ("fr", "en", "ar"):
+        name = Locale(lang).languages.get(code)
+        if name:
+            folded = _fold(name)
+            names.add(folded)
+            if folded.startswith("ال"):
+                names.add(folded[2:])
+    return tuple(sorted(names))
+
+
+@dataclass(slots=True)
+class Programme:
+    """The programme's own vocabulary, built once per knowledge version."""
+
+    sessions: list[Session]
+    zone: tzinfo
+    days: list[date]
+    rooms: dict[str, set[str]] = field(default_factory=dict)  # room -> distinctive folded tokens
+    tracks: dict[str, str] = field(default_factory=dict)  # vertical id -> folded name
+    speakers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> folded tokens
+    languages: set[str] = field(default_factory=set)
+    titles: dict[str, str] = field(default_factory=dict)  # session id -> folded title
+
+    @classmethod
+    def of(cls, knowledge: KnowledgeBase) -> Programme | None:
+        """The programme of a knowledge base, None when it has no sessions."""
+        sessions = sorted(knowledge.sessions.values(), key=lambda s: (s.start, s.room, s.title))
+        if not sessions:
+            return None
+        zone = programme_zone(knowledge)
+        days = sorted({logical_day(s.start, zone) for s in sessions})
+        programme = cls(sessions, zone, days)
+        generic = {"room", "salle", "hall", "tv", "stage", "main", "about", "future"}
+        token_counts: dict[str, int] = {}
+        for room in {s.room for s in sessions if s.room}:
+            tokens = set(_fold(room).split())
+            for token in tokens:
+                token_counts[token] = token_counts.get(token, 0) + 1
+            programme.rooms[room] = tokens
+        for room, tokens in programme.rooms.items():
+            programme.rooms[room] = {
+                t
+                for t in tokens
+                if t not in generic
+                and t not in STOP_WORDS
+                and token_counts[t] == 1
+                and (len(t) >= 3 or any(c.isdigit() for c in t))
+            } or {  # "Amphi A", "Amphi B": the shared word then (one letter is never enough)
+                t for t in tokens if t not in STOP_WORDS and (len(t) >= 3 or t.isdigit())
+            }
+        for vertical_id, vertical in knowledge.verticals.items():
+            programme.tracks[vertical_id] = _fold(" ".join(vertical.names.values()))
+        for session in sessions:
+            for name in session.speakers:
+                programme.speakers[name] = tuple(_fold(name).split())
+            if session.language:
+                programme.languages.add(session.language[:2])
+            programme.titles[session.id] = _fold(session.title)
+        return programme
+
+    def now_day(self, now: datetime) -> date:
+        """Today, as a programme day."""
+        return logical_day(now, self.zone)
+
+
+def programme_zone(knowledge: KnowledgeBase) -> tzinfo:
+    """The programme's time zone: the event's when the sessions agree with it, else theirs."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    first = min((s.start for s in knowledge.sessions.values()), default=None)
+    zone: tzinfo | None = None
+    if knowledge.event is not None:
+        try:
+            zone = ZoneInfo(knowledge.event.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = None
+    if first is None:
+        return zone or ZoneInfo("UTC")
+    if zone is not None and zone.utcoffset(first) == first.utcoffset():
+        return zone
+    return first.tzinfo or ZoneInfo("UTC")
+
+
+def _ngrams(tokens: Sequence[str], size: int) -> list[str]:
+    return [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
+
+
+def _named_as_room(tokens: list[str], position: int, arabic: bool) -> bool:
+    """A single room word counts when it reads as a place: `au r3s`, `Tan Room`, `B421`."""
+    token = tokens[position]
+    if any(c.isdigit() for c in token) or (arabic and token.isascii()):
+        return True
+    before = set(tokens[max(0, position - 2) : position])
+    after = set(tokens[position + 1 : position + 2])
+    return bool(before & _ROOM_CUES or after & {"room", "hall", "stage", "salle"})
+
+
+def _match_rooms(
+    text: str, raw: str, tokens: list[str], programme: Programme
+) -> tuple[list[str], str]:
+    """Rooms the question names, and a room-like name the programme does not have."""
+    arabic = bool(re.search(r"[\u0600-\u06ff]", text))
+    padded = f" {text} "
+    found = [
+        room
+        for room in programme.rooms
+        if _fold(room) not in STOP_WORDS and len(_fold(room)) >= 2 and f" {_fold(room)} " in padded
+    ]
+    if found:  # "Salle 2" named in full: not every room sharing the word "salle"
+        return found, ""
+    for room, room_tokens in programme.rooms.items():
+        if _fold(room) in text:
+            found.append(room)
+            continue
+        hits = [
+            position
+            for position, t in enumerate(tokens)
+            if t in room_tokens
+            or (len(t) >= 5 and any(len(r) >= 5 and fuzz.ratio(t, r) >= 88 for r in room_tokens))
+        ]
+        if len(hits) >= 2 or any(_named_as_room(tokens, p, arabic) for p in hits):
+            found.append(room)
+    unknown = ""
+    if not found and not arabic:
+        for match in _ROOM_WORD.finditer(text):
+            name = next(g for g in match.groups() if g)
+            before = text[: match.start()].split()[-1:]
+            if before and before[0] in _NOT_A_ROOM:
+                continue  # "dans quelle salle parle-t-on ...": a question about a room
+            # A room's name is written as one: capitalised (`Blue Room`) or with digits (`B12`).
+            named = any(c.isdigit() for c in name) or (
+                re.search(rf"(?<![\w]){re.escape(name)}", raw, re.IGNORECASE) is not None
+                and any(
+                    w[:1].isupper() for w in re.findall(rf"(?i)(?<![\w]){re.escape(name)}", raw)
+                )
+            )
+            if not named:
+                continue
+            if name not in _NOT_A_ROOM and name not in STOP_WORDS and not name.isdigit():
+                phrase = re.escape(name)
+                spelled = re.search(
+                    rf"(?<![\w])(?:{phrase}\s+(?:room|hall|stage)|(?:room|salle|hall|stage)\s+{phrase}"
+                    rf"|{phrase})(?![\w])",
+                    raw,
+                    re.IGNORECASE,
+                )
+                unknown = spelled[0] if spelled else name
+                break
+    return found, unknown
+
+
+def _match_speakers(
+    tokens: list[str], raw: str, programme: Programme, taken: set[str]
+) -> list[str]:
+    """Speakers named in full (typos allowed) or by a distinctive part of their name."""
+    full: dict[str, float] = {}
+    partial: list[str] = []
+    for name, parts in programme.speakers.items():
+        if not parts:
+            continue
+        grams = _ngrams(tokens, len(parts)) if len(parts) > 1 else []
+        best = max((fuzz.ratio(g, " ".join(parts)) for g in grams), default=0.0)
+        if best >= 85:
+            full[name] = best
+            continue
+        for part in parts:
+            if len(part) < 4 or part in STOP_WORDS or part in _FILLER or part in taken:
+                continue
+            if any(
+                t not in taken and fuzz.ratio(t, part) >= (100 if len(part) < 6 else 88)
+                for t in tokens
+            ):
+                partial.append(name)
+                break
+    if full:
+        top = max(full.values())
+        return [name for name, score in full.items() if score >= top - 4]
+    return partial
+
+
+def _unknown_person(question: str, programme: Programme) -> str:
+    """Two or more capitalised words that name nobody, nothing and nowhere in the programme."""
+    for match in re.finditer(r"\b([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)+)", question):
+        words = match[1].split()
+        if words and words[0].casefold() in {
+            "what",
+            "which",
+            "who",
+            "when",
+            "where",
+            "is",
+            "are",
+            "any",
+        }:
+            words = words[1:]
+        if len(words) < 2:
+            continue
+        folded = _fold(" ".join(words))
+        if any(folded in title for title in programme.titles.values()):
+            continue
+        if any(set(folded.split()) & tokens for tokens in programme.rooms.values()):
+            continue
+        return " ".join(words)
+    return ""
+
+
+def _match_languages(text: str, programme: Programme) -> list[str]:
+    found = []
+    for code in dict.fromkeys([*sorted(programme.languages), *_OTHER_LANGUAGES]):
+        for name in _language_names(code):
+            if re.search(rf"(?<![\w])(?:ب|بال|باللغه |in |en )?{re.escape(name)}(?![\w])", text):
+                found.append(code)
+                break
+    return found
+
+
+def _topic(text: str, consumed: set[str]) -> str:
+    """The subject after "about"/"sur"/"عن", minus the words the other filters took."""
+    match = _TOPIC.search(text)
+    if not match:
+        return ""
+    phrase = match[1] or match[2] or ""
+    words = [
+        w
+        for w in phrase.split()
+        if w not in consumed and w not in STOP_WORDS and w not in _FILLER and not w.isdigit()
+    ]
+    return " ".join(words)
+
+
+def understand(
+    question: str, language: str, programme: Programme, now: datetime
+) -> ProgrammeQuery | None:
+    """The query a programme question asks, or None when it is not about the programme."""
+    text = _fold(question)
+    tokens = text.split()
+    if not tokens:
+        return None
+    moment = read_moment(question, now, programme.zone, programme.days)
+    rooms, unknown_room = _match_rooms(text, question, tokens, programme)
+    taken = {t for room in rooms for t in programme.rooms[room]}
+    tracks = [
+        vid
+        for vid, name in programme.tracks.items()
+        if name
+        and (
+            f" {name} " in f" {text} "
+            or any(len(t) >= 5 and t in name.split() and t not in taken for t in tokens)
+        )
+    ]
+    kinds = [
+        kind
+        for kind, pattern in _TYPES.items()
+        if re.search(pattern, text) and any(kind in s.kind for s in programme.sessions)
+    ]
+    missing_kinds = [k for k, p in _TYPES.items() if re.search(p, text) and k not in kinds]
+    talk_languages = _match_languages(text, programme)
+    speakers = _match_speakers(tokens, question, programme, taken)
+    speaker_tokens = {t for name in speakers for t in programme.speakers[name]}
+    consumed = taken | speaker_tokens | set(" ".join(programme.tracks[t] for t in tracks).split())
+    for code in talk_languages:
+        consumed.update(w for name in _language_names(code) for w in name.split())
+    listing = bool(_LIST.search(text))
+    if _DEFINITION.search(text) and not (moment or rooms or speakers):
+        return None
+    strong_now = moment is not None and moment.kind in ("now", "next") and not moment.weak
+    if (_QUOTED.search(question) or _title_named(text, programme)) and not strong_now:
+        return None  # one session's when/where/who: passage retrieval answers it
+    unknown_person = ""
+    if not speakers and (listing or _SPEAKER_VERB.search(text)) and not _TOPIC.search(text):
+        unknown_person = _unknown_person(question, programme)
+        named = set(_fold(unknown_person).split())
+        if len([w for w in _leftover(question) if w not in named]) > 2:
+            unknown_person = ""  # capitalised words inside a description, not a person asked
+    topic = "" if unknown_person else _topic(text, consumed)
+    if (
+        not topic
+        and not unknown_person
+        and listing
+        and not (moment or rooms or speakers or tracks or kinds or talk_languages)
+    ):
+        topic = _bare_topic(tokens, consumed)
+    signals = bool(moment or rooms or speakers or unknown_person)
+    filters = bool(tracks or kinds or missing_kinds or talk_languages)
+    if not signals and not (listing and (filters or topic or unknown_room)):
+        return None
+    if talk_languages and not (listing or moment or rooms):
+        return None
+    only_tracks = tracks and not (moment or rooms or speakers or kinds or talk_languages)
+    if only_tracks and (not _session_noun(text, language) or _THEME.search(text)):
+        return None  # "is there a vertical on health?": the vertical's passage answers it
+    if moment is not None and moment.weak and (not _WHAT.search(text) or _WHEN_WHERE.search(text)):
+        # "quand a lieu X ?", "où se déroule l'atelier sur Y ?": a place or time asked, not "now"
+        if not (rooms or speakers or filters or topic):
+            return None
+        moment = None
+    filters_ = tracks or topic or talk_languages
+    described = len(_leftover(question)) >= 3
+    if kinds and described and not (moment or rooms or speakers or unknown_person or filters_):
+        return None  # "when is the workshop on the 24-hour hub?": one session, in other words
+    others = bool(rooms or unknown_room or speakers or unknown_person or filters)
+    if (
+        moment is not None
+        and not others
+        and not listing
+        and (moment.kind == "window" or (moment.kind == "at" and not _CLOCK_WORD.search(text)))
+    ):
+        return None  # "une nuit au Sofitel", "la loi 09-08": not the programme's times
+    return ProgrammeQuery(
+        question=question,
+        language=language,
+        moment=moment,
+        rooms=tuple(rooms),
+        unknown_room=unknown_room,
+        tracks=tuple(tracks),
+        kinds=tuple(kinds or missing_kinds),
+        talk_languages=tuple(talk_languages),
+        speakers=tuple(speakers),
+        unknown_person=unknown_person,
+        topic=topic,
+        session_noun=_session_noun(text, language),
+    )
+
+
+def _leftover(question: str) -> list[str]:
+    """Content words a question has beyond session nouns, types and question words."""
+    kept = []
+    for word in content_words(question):
+        if word in _FILLER or word.isdigit() or _LIST.fullmatch(word) or _SESSION_NOUN.search(word):
+            continue
+        if any(re.search(pattern, word) for pattern in _TYPES.values()):
+            continue
+        if _WHAT.fullmatch(word) or _WHEN_WHERE.fullmatch(word) or len(word) < 3:
+            continue
+        kept.append(word)
+    return kept
+
+
+def _session_noun(text: str, language: str) -> bool:
+    """Whether the question names sessions (in English a "conference" is the event itself)."""
+    found = _SESSION_NOUN.findall(text)
+    nouns = [m if isinstance(m, str) else next((g for g in m if g), "") for m in found]
+    if language == "en":
+        nouns = [n for n in nouns if not n.startswith("conference")]
+    return bool(nouns) or bool(re.search(r"محاضر|جلس|ورش|مداخل", text))
+
+
+def _bare_topic(tokens: list[str], consumed: set[str]) -> str:
+    """`help-desk sessions?`: the words before a session noun, when nothing else is asked."""
+    nouns = {
+        "sessions",
+        "session",
+        "talks",
+        "talk",
+        "conferences",
+        "conference",
+        "seances",
+        "confs",
+    }
+    for position, token in enumerate(tokens):
+        if token in nouns and 0 < position <= 3 and position >= len(tokens) - 2:
+            words = [
+                t
+                for t in tokens[:position]
+                if t not in STOP_WORDS and t not in _FILLER and t not in consumed
+            ]
+            if words:
+                return " ".join(words)
+    return ""
+
+
+def _title_named(text: str, programme: Programme) -> bool:
+    """Whether the question names a whole session title (long enough to be one)."""
+    padded = f" {text} "
+    return any(len(title) >= 12 and f" {title} " in padded for title in programme.titles.values())
+
+
+def upcoming_window(now: datetime, days: int = 1) -> tuple[datetime, datetime]:
+    """From now to the same time `days` later."""
+    return now, now + timedelta(days=days)

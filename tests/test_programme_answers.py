@@ -1,0 +1,134 @@
+"""Programme answers through the outside: Telegram paging and follow-ups, `ask --json`, chat."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app.chat import run_chat
+from bot.app.settings import Settings
+from bot.knowledge.frab_json import load_schedule
+from bot.search.assistant import Assistant
+from tests.fake_botapi.rules import parse_html
+from tests.offline_bot import Bot, offline_bot
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    async with offline_bot(tmp_path) as running:
+        yield running
+        assert running.errors == []
+
+
+async def test_a_long_list_is_paged_and_each_line_opens_its_card(bot: Bot) -> None:
+    await bot.text("Quelles séances de Dr Ada ?")
+    first = parse_html(bot.replies()[-1])
+    assert "10 séance(s)" in first
+    assert "1/2" in first
+    assert first.count("•") == 8
+    await bot.press(bot.api.callback_data("▶"))
+    second = parse_html(bot.replies()[-1])
+    assert second.count("•") == 2
+    assert "Session 9" in second
+    await bot.press(bot.api.callback_data("Session 9"))
+    assert "Dr Ada" in parse_html(bot.replies()[-1])
+
+
+async def test_a_follow_up_resolves_against_the_list_just_shown(bot: Bot) -> None:
+    await bot.text("Quelles séances à la Salle 2 ?")
+    listed = parse_html(bot.replies()[-1])
+    assert "Session 2 " in listed
+    assert "Session 1 " not in listed
+    await bot.text("et qui parle ?")
+    follow = parse_html(bot.replies()[-1])
+    assert "Session 8" in follow  # the same three sessions, with their speakers
+    assert "Dr Ada" in follow
+    assert "Session 6" not in follow
+
+
+def schedule(titles: dict[str, str] | str) -> str:
+    """A two-session pretalx export, the first with a translated title."""
+    event = {
+        "guid": "g1",
+        "id": 1,
+        "title": titles,
+        "date": "2031-03-08T10:00:00+01:00",
+        "start": "10:00",
+        "duration": "00:45",
+        "room": "Salle Ada",
+        "type": "Workshop 45 min",
+        "language": "fr",
+        "persons": [{"public_name": "Nadia Berrada"}],
+        "abstract": "",
+    }
+    other = {**event, "guid": "g2", "id": 2, "title": "Compilers for fun",
+             "date": "2031-03-08T14:00:00+01:00", "start": "14:00", "type": "Talk",
+             "language": "en", "persons": [{"public_name": "Omar Tazi"}]}  # fmt: skip
+    day = {"date": "2031-03-08", "rooms": {"Salle Ada": [event, other]}}
+    conference = {"title": "Demo", "start": "2031-03-08", "end": "2031-03-08", "days": [day]}
+    return json.dumps({"schedule": {"conference": conference}})
+
+
+def test_translated_pretalx_titles_are_read() -> None:
+    loaded = load_schedule("s.json", schedule({"en": "Soldering", "fr": "Soudure"}))
+    assert loaded.errors == []
+    first = next(s for s in loaded.sessions if s.id == "g1")
+    assert first.title == "Soldering"
+    assert first.title_in("fr") == "Soudure"
+    assert first.kind == "workshop"
+
+
+def test_ask_json_lists_every_session_it_names(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "schedule.json").write_text(schedule({"en": "Soldering", "fr": "Soudure"}))
+    env = {
+        **os.environ,
+        "KNOWLEDGE_DIR": str(knowledge),
+        "DATA_DIR": str(tmp_path / "data"),
+        "EMBEDDING_MODEL": "test-hashing",
+        "ASSISTANT_NOW": "2031-03-08T09:00:00+01:00",
+        "PYTHONWARNINGS": "ignore",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),  # this checkout's `bot`
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json"],
+        input="Quelles séances samedi ?\nWhat's on now?\n",
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    day, now = (json.loads(line) for line in result.stdout.splitlines())
+    assert day["answered"] is True
+    assert "Soudure" in day["answer"]  # the French title for a French question
+    assert "Compilers for fun" in day["answer"]
+    assert [p["source"] for p in day["passages"]] == ["schedule.json#g1", "schedule.json#g2"]
+    for passage in day["passages"]:
+        assert passage["text"] in day["answer"]
+    assert "has not started yet" in now["answer"]
+    assert "8 March 2031 at 10:00" in now["answer"]
+
+
+def test_chat_follow_up_names_the_room(hashing_settings: Settings) -> None:
+    knowledge = hashing_settings.knowledge_dir
+    knowledge.mkdir(parents=True, exist_ok=True)
+    (knowledge / "schedule.json").write_text(schedule("Soldering"))
+    assistant = Assistant.load(hashing_settings)
+    questions = ["Which talks does Omar Tazi give?", "and where is it?"]
+
+    def read(_: str) -> str:
+        if not questions:
+            raise EOFError
+        return questions.pop(0)
+
+    out = io.StringIO()
+    run_chat(assistant, read=read, out=out)
+    answers = out.getvalue().split("> ")
+    assert "Compilers for fun" in answers[-1]
+    assert "Salle Ada" in answers[-1]

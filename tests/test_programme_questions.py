@@ -1,0 +1,211 @@
+"""Programme questions in fr/en/ar: moments, understanding, answers computed over sessions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.domain import EventInfo, KnowledgeBase, Session, Vertical
+from bot.search.followups import follow_up_kind
+from bot.search.moments import logical_day, read_moment
+from bot.search.programme_answer import answer_query, follow_up_answer
+from bot.search.programme_query import Programme, understand
+
+ZONE = ZoneInfo("Europe/Paris")
+FRI = date(2031, 5, 16)  # a Friday
+SAT = FRI + timedelta(days=1)
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=ZONE)
+
+
+def session(
+    sid: str, title: str, start: datetime, minutes: int, room: str, **extra: object
+) -> Session:
+    return Session(sid, title, start, start + timedelta(minutes=minutes), room, **extra)  # type: ignore[arg-type]
+
+
+def knowledge() -> KnowledgeBase:
+    haddad, moreau = "Karim Haddad", "Ines Moreau"
+    sessions = [
+        session("a", "Opening of the camp", at(FRI, 10), 30, "Hangar Nord",
+                speakers=("Zoé Lemaître",), kind="keynote"),
+        session("b", "Soldering for beginners", at(FRI, 10), 90, "Atelier Bleu",
+                speakers=(haddad,), kind="workshop", language="fr"),
+        session("c", "Mesh networks in villages", at(FRI, 11), 40, "Hangar Nord",
+                speakers=(haddad, moreau), language="en"),
+        session("d", "Rust on microcontrollers", at(FRI, 15), 40, "Hangar Nord",
+                speakers=("Paul Morel",), language="en"),
+        session("e", "Night of the lightning talks", at(FRI, 23, 30), 90, "Atelier Bleu",
+                kind="lightning talk", language="en"),
+        session("f", "Mesh routing deep dive", at(SAT, 10), 40, "Atelier Bleu",
+                speakers=(moreau,), language="en",
+                translations=(("fr", "Plongée dans le routage mesh", ""),)),
+        session("g", "Closing", at(SAT, 16), 30, "Hangar Nord", status="cancelled"),
+    ]  # fmt: skip
+    event = EventInfo("Camp", FRI, SAT, "Europe/Paris")
+    verticals = {"hw": Vertical("hw", {"en": "Hardware"})}
+    return KnowledgeBase(sessions={s.id: s for s in sessions}, event=event, verticals=verticals)
+
+
+PROGRAMME = Programme.of(knowledge())
+
+
+def ask(question: str, now: datetime, language: str = "en") -> str:
+    assert PROGRAMME is not None
+    query = understand(question, language, PROGRAMME, now)
+    assert query is not None, question
+    answer = answer_query(query, PROGRAMME, now)
+    assert answer is not None, question
+    return answer.text
+
+
+def test_after_midnight_belongs_to_the_evening_before() -> None:
+    assert logical_day(at(SAT, 0, 30), ZONE) == FRI
+    moment = read_moment("vendredi à 1h", at(FRI, 9), ZONE, [FRI, SAT])
+    assert moment is not None
+    assert moment.start == at(SAT, 1)
+    assert "Night of the lightning" in ask("What's on tonight?", at(FRI, 9))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("samedi à 10h15", at(SAT, 10, 15)),
+        ("on the 16th at 3pm", at(FRI, 15)),
+        ("يوم السبت على الساعة 10:15", at(SAT, 10, 15)),
+        ("demain à 16h30", at(SAT, 16, 30)),
+    ],
+)
+def test_instants(question: str, expected: datetime) -> None:
+    moment = read_moment(question, at(FRI, 9), ZONE, [FRI, SAT])
+    assert moment is not None
+    assert (moment.kind, moment.start) == ("at", expected)
+
+
+def test_parts_of_days_and_weekdays() -> None:
+    moment = read_moment("tomorrow morning", at(FRI, 20), ZONE, [FRI, SAT])
+    assert moment is not None
+    assert (moment.day, moment.part) == (SAT, "morning")
+    moment = read_moment("sammedi aprem", at(FRI, 9), ZONE, [FRI, SAT])
+    assert moment is not None
+    assert moment.part == "afternoon"
+    assert read_moment("السبت", at(FRI, 9), ZONE, [FRI, SAT]).day == SAT  # type: ignore[union-attr]
+    assert read_moment("Where is the camp?", at(FRI, 9), ZONE, [FRI, SAT]) is None
+
+
+def test_now_in_three_languages() -> None:
+    for question, lang in [
+        ("What's on now?", "en"),
+        ("Il y a quoi en ce moment ?", "fr"),
+        ("شنو كاين دابا؟", "ar"),
+    ]:
+        text = ask(question, at(FRI, 10, 10), lang)
+        assert "Opening of the camp" in text
+        assert "Soldering" in text
+        assert "Rust" not in text
+
+
+def test_next_in_a_room_fuzzy_name() -> None:
+    text = ask("et ensuite au hangar nrd ?", at(FRI, 10, 10), "fr")
+    assert "Mesh networks" in text
+    assert "Soldering" not in text
+
+
+def test_speaker_by_surname_and_shared_surname() -> None:
+    text = ask("Which talks does Haddad give?", at(FRI, 8))
+    assert "Soldering" in text
+    assert "Mesh networks" in text
+    assert "Rust" not in text
+    text = ask("Quand parle Paul Morel ?", at(FRI, 8), "fr")
+    assert "Rust" in text
+    assert "Mesh routing" not in text
+
+
+def test_unknown_person_is_said_plainly() -> None:
+    text = ask("When is Grace Hopper speaking?", at(FRI, 8))
+    assert "Grace Hopper" in text
+    assert "Opening" not in text
+    assert "Rust" not in text
+
+
+def test_type_language_and_topic_filters() -> None:
+    assert "Soldering" in ask("Quels ateliers y a-t-il ?", at(FRI, 8), "fr")
+    text = ask("Are there English talks on Saturday?", at(FRI, 8))
+    assert "Plongée" not in text
+    assert "Mesh routing" in text
+    assert "Closing" not in text
+    text = ask("Y a-t-il des conférences sur le mesh ?", at(FRI, 8), "fr")
+    assert "Mesh networks" in text
+    assert "Plongée dans le routage mesh" in text  # French title
+    assert "Rust" not in text
+    text = ask("Any talks in German?", at(FRI, 8))
+    assert "German" in text
+    assert "Mesh" not in text
+
+
+def test_before_after_and_cancelled() -> None:
+    assert "16 May 2031" in ask("What's on now?", at(FRI - timedelta(days=3), 9))
+    assert "ended" in ask("What's next?", at(SAT + timedelta(days=2), 9))
+    assert "[cancelled]" in ask("What's on Saturday afternoon?", at(FRI, 9))
+
+
+def test_nothing_on_now_names_what_comes_next() -> None:
+    text = ask("What's on now?", at(FRI, 13))
+    assert "No session is on right now" in text
+    assert "Rust on microcontrollers" in text
+    assert "Mesh networks" not in text
+
+
+def test_nothing_in_a_room_says_so_with_its_days() -> None:
+    text = ask("What's in Atelier Bleu on Saturday at 15:00?", at(FRI, 9))
+    assert "No session" in text
+    assert "Mesh routing" not in text
+    text = ask("What's on in the Purple Room?", at(FRI, 9))
+    assert "Purple" in text
+    assert "Hangar Nord" in text
+
+
+def test_passage_questions_stay_with_retrieval() -> None:
+    assert PROGRAMME is not None
+    for question in ("Where is the camp?", "What is a vertical?", "Combien de personnes ?"):
+        assert understand(question, "en", PROGRAMME, at(FRI, 9)) is None
+    assert understand("When is Rust on microcontrollers?", "en", PROGRAMME, at(FRI, 9)) is None
+
+
+def test_answer_lists_sessions_as_passages() -> None:
+    assert PROGRAMME is not None
+    query = understand("What's on Friday?", "en", PROGRAMME, at(FRI, 8))
+    assert query is not None
+    answer = answer_query(query, PROGRAMME, at(FRI, 8))
+    assert answer is not None
+    assert answer.kind == "programme"
+    assert answer.sessions == (
+        "b",
+        "a",
+        "c",
+        "d",
+        "e",
+    )  # by time, then room
+    for hit in answer.hits:
+        assert hit.passage.text in answer.text
+        assert hit.passage.source.endswith(f"#{hit.passage.session_id}")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("et c'est où ?", "where"), ("who speaks there?", "who"), ("and the next one?", "next"),
+     ("وفين؟", "where"), ("Where is the camp held this year?", "")],
+)  # fmt: skip
+def test_follow_up_kinds(question: str, kind: str) -> None:
+    assert follow_up_kind(question) == kind
+
+
+def test_the_next_one_follows_the_session_shown_in_its_room() -> None:
+    assert PROGRAMME is not None
+    shown = [s for s in PROGRAMME.sessions if s.id == "a"]
+    answer = follow_up_answer("and the next one?", "next", shown, PROGRAMME, "en")
+    assert answer.sessions == ("c",)  # Hangar Nord after the opening, not the workshop
