@@ -85,3 +85,22 @@ def test_an_update_with_the_secret_is_answered_others_are_refused(
     assert api.messages_to(forger) == []
     assert api.messages_to(careless) == []
     assert {call.chat_id for call in api.calls_to("sendMessage")} == {honest}
+
+
+def test_an_update_the_client_cannot_parse_is_skipped_not_refused(
+    served: tuple[FakeBotApi, str],
+) -> None:
+    api, url = served
+    user = 7004
+    api.add_user(user, language_code="en")
+    broken = help_update(10, user)
+    broken["message"].pop("text")
+    broken["message"].pop("entities")
+    broken["message"]["poll"] = {"id": "p1", "question": "?", "options": []}  # fields missing
+    with httpx.Client(timeout=10) as client:
+        skipped = client.post(url, json=broken, headers={HEADER: SECRET})
+        after = client.post(url, json=help_update(11, user), headers={HEADER: SECRET})
+    # A 200, not a 4xx: Telegram would otherwise post the same update again and again.
+    assert (skipped.status_code, after.status_code) == (200, 200)
+    api.wait_for_sync(lambda: api.messages_to(user), 30, "the answer to /help")
+    assert "/programme" in api.messages_to(user)[-1].text

@@ -25,6 +25,7 @@ from bot.app.settings import Settings
 from bot.storage.agenda import saved_session_ids
 from bot.storage.users import user_language
 from bot.telegram.miniapp import MINIAPP_PATH, PAGE, grid_data, validate_init_data
+from bot.telegram.polling import parseable, screened
 from bot.telegram.services import services_of
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,11 @@ class WebhookHandler(_Base):
             data = json.loads(self.request.body)
         except ValueError:
             raise tornado.web.HTTPError(400) from None
+        if not parseable(data):
+            # Logged once and skipped: a 200 keeps Telegram from sending it again and again.
+            screened([data])
+            self.set_status(200)
+            return
         update = Update.de_json(data, self.application_.bot)
         if update is not None:
             await self.application_.update_queue.put(update)
