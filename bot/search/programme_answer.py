@@ -10,12 +10,8 @@ from rapidfuzz import fuzz, process
 
 from bot.domain import Answer, Hit, KnowledgeBase, Passage, PassageKind, Session
 from bot.i18n import colon, t
-from bot.knowledge.passage_text import (
-    session_passage_text,
-    spell_date,
-    spell_short_date,
-    spell_time_range,
-)
+from bot.i18n.dates import join_date_time, spell_date, spell_short_date, spell_time_range
+from bot.knowledge.passage_text import session_passage_text
 from bot.search.moments import Moment, day_window, logical_day
 from bot.search.normalise import normalise
 from bot.search.programme_query import Programme, ProgrammeQuery, _fold
@@ -38,7 +34,8 @@ def session_line(session: Session, language: str, programme: Programme, with_day
     start, end = session.start.astimezone(programme.zone), session.end.astimezone(programme.zone)
     when = spell_time_range(start, end)
     if with_day:
-        when = f"{spell_short_date(logical_day(session.start, programme.zone), language)}, {when}"
+        day = spell_short_date(logical_day(session.start, programme.zone), language)
+        when = join_date_time(day, when, language)  # the locale's comma (، in Arabic)
     parts = [session.title_in(language), when]
     if session.room:
         parts.append(session.room)
@@ -225,7 +222,7 @@ def _header(moment: Moment | None, lang: str, count: int) -> str:
         return t("prog_now", lang, count=count)
     if moment is not None and moment.kind == "next":
         return t("prog_next", lang, count=count)
-    return t("prog_count", lang, count=count)
+    return t("count_sessions", lang, count=count)
 
 
 def _nothing(
@@ -358,7 +355,7 @@ def follow_up_answer(
         return compose(
             _Result(chosen, header=t("prog_next", language, count=len(chosen))), query, programme
         )
-    header = t("prog_count", language, count=len(sessions))
+    header = t("count_sessions", language, count=len(sessions))
     return compose(_Result(list(sessions), header=header), query, programme)
 
 
