@@ -2,7 +2,7 @@
 
 The sets are read at test time: `../shared/eval/*.jsonl` (next to the repository; the
 `SHARED_DIR` environment variable points elsewhere, e.g. from a worktree),
-`benchmarks/questions/*.jsonl` and `benchmarks/questions/tune/*.jsonl`. A missing set fails.
+`benchmarks/questions/*.jsonl`, `tune/*.jsonl` and `heldout/*.jsonl`. A missing set fails.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ def evaluation_sets() -> list[Path]:
         (SHARED / "eval", "*.jsonl"),
         (QUESTIONS, "*.jsonl"),
         (QUESTIONS / "tune", "*.jsonl"),
+        # Read only to guard against copies: nobody tunes on the held-out sets.
+        (QUESTIONS / "heldout", "*.jsonl"),
     ]
     found: list[Path] = []
     for folder, pattern in groups:
