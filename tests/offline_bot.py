@@ -112,11 +112,6 @@ class StandInAssistant:
         self.delay = 0.0  # seconds each answer takes (a busy index)
         self.reloads = 0
 
-    def recent_answer(
-        self, question: str, top_k: int = 3, language: str | None = None
-    ) -> Answer | None:
-        return None  # a stand-in remembers nothing: every question is asked afresh
-
     async def answer_async(
         self, question: str, top_k: int = 3, language: str | None = None
     ) -> Answer:

@@ -57,11 +57,6 @@ class StandIn:
         self.reload_errors: list[KnowledgeError] = []
         self.reloads = 0
 
-    def recent_answer(
-        self, question: str, top_k: int = 3, language: str | None = None
-    ) -> Answer | None:
-        return None  # a stand-in remembers nothing: every question is asked afresh
-
     async def answer_async(
         self, question: str, top_k: int = 3, language: str | None = None
     ) -> Answer:

@@ -425,12 +425,6 @@ class Assistant:
             return cached
         return replace(cached, question=question)  # same question, other case or spacing
 
-    def recent_answer(
-        self, question: str, top_k: int = 3, language: str | None = None
-    ) -> Answer | None:
-        """The answer if this question was just answered (instant), else None."""
-        return self._cached(self._snapshot, question, top_k, language)
-
     async def answer_async(
         self, question: str, top_k: int = 3, language: str | None = None
     ) -> Answer:

@@ -177,10 +177,9 @@ async def ask(update: Update, context: Context) -> None:
     services = get_services(context)
     question, trimmed = trim_plain(text, MAX_QUESTION_CHARS)
     conversation = conversation_of(context)
-    answer = services.assistant.recent_answer(question)
-    if answer is None or answer.kind == "programme":
-        async with typing(context.bot, message.chat.id):
-            answer = await services.assistant.answer_in_async(question, conversation)
+    # A cached answer comes back within the typing delay: no indicator is sent for it.
+    async with typing(context.bot, message.chat.id):
+        answer = await services.assistant.answer_in_async(question, conversation)
     knowledge = answer.knowledge or services.assistant.knowledge  # the version it came from
     question_id = await log_question(
         services.store,

@@ -56,12 +56,6 @@ class BotSettings(OrganiserSettings, MiniAppSettings, SearchSettings, Protocol):
 class BotAssistant(ReloadSource, Protocol):
     """What the bot uses of the search assistant (`bot.search.assistant.Assistant`)."""
 
-    def recent_answer(
-        self, question: str, top_k: int = 3, language: str | None = None
-    ) -> Answer | None:
-        """The answer if this question was just answered (instant), else None."""
-        ...
-
     async def answer_async(
         self, question: str, top_k: int = 3, language: str | None = None
     ) -> Answer:
