@@ -34,11 +34,6 @@ class Clock:
         elapsed = time.monotonic() - self._monotonic_at_start
         return self._start + timedelta(seconds=elapsed)
 
-    @property
-    def shifted(self) -> bool:
-        """Whether this clock differs from the real one."""
-        return self._start is not None
-
 
 _clock = Clock()
 

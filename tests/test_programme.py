@@ -9,11 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain import Passage, PassageKind, Session, Vertical
-from bot.knowledge.programme_yaml import (
-    ProgrammeContext,
-    load_programme,
-    session_passage_text,
-)
+from bot.knowledge.passage_text import session_passage_text
+from bot.knowledge.programme_yaml import load_programme
+from bot.knowledge.reading import ProgrammeContext
 
 RABAT = ZoneInfo("Africa/Casablanca")
 

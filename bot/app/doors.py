@@ -17,7 +17,7 @@ import segno
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.domain import KnowledgeBase
-from bot.knowledge.passage_text import spell_short_date, spell_time_range
+from bot.i18n.dates import spell_short_date, spell_time_range
 from bot.telegram.render import deep_link, short_ref
 from bot.telegram.rooms import room_link, room_ref, rooms_of
 

@@ -15,17 +15,15 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import Protocol
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from bot.broadcast.config import BroadcastSettings
 from bot.clock import utc_now
 from bot.domain import KnowledgeBase, Session
 from bot.i18n import DEFAULT_LANGUAGE, t
-from bot.knowledge.passage_text import spell_short_date, spell_time_range
+from bot.i18n.dates import spell_short_date, spell_time_range
 from bot.storage.live import live_message, save_live_message
 from bot.storage.store import Store
 
@@ -40,15 +38,6 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 def escape(text: str) -> str:
     """Plain text escaped for Telegram HTML (quotes stay readable)."""
     return html.escape(text, quote=False)
-
-
-class LiveSettings(BroadcastSettings, Protocol):
-    """The chat the live board is kept in."""
-
-    @property
-    def live_chat_id(self) -> int | None:
-        """The chat (group or channel) of the pinned live message; None: no board."""
-        ...
 
 
 def now_and_next(

@@ -17,21 +17,6 @@ from bot.i18n.dates import (
     zone_label,
 )
 
-# The date functions moved to bot.i18n.dates; the names stay importable from here for code
-# written before the move.
-__all__ = [
-    "event_passage_text",
-    "quote",
-    "session_passage_text",
-    "shorten",
-    "spell_date",
-    "spell_date_range",
-    "spell_short_date",
-    "spell_time_range",
-    "vertical_passage_text",
-    "zone_label",
-]
-
 # fmt: off
 _WORDS: Mapping[str, Mapping[str, str]] = {
     "fr": {

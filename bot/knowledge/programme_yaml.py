@@ -12,7 +12,6 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
 from bot.domain import LANGUAGES, EventInfo, KnowledgeError, Passage, PassageKind, Session, Vertical
-from bot.i18n.dates import spell_date, spell_time_range
 from bot.knowledge.passage_text import (
     event_passage_text,
     session_passage_text,
@@ -28,16 +27,6 @@ from bot.knowledge.yaml_fields import (
     localised,
     pick,
 )
-
-__all__ = [
-    "DEFAULT_TIMEZONE",
-    "Programme",
-    "ProgrammeContext",
-    "load_programme",
-    "session_passage_text",
-    "spell_date",
-    "spell_time_range",
-]
 
 PROGRAMME_KEYS = frozenset({"event", "verticals", "sessions"})
 _VERTICAL_ID = re.compile(r"^[a-z0-9_-]+$")

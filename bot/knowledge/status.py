@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 
-STATUSES = ("confirmed", "tentative", "cancelled")
-
 # Every spelling seen in pretalx, frab, Sessionize, iCalendar and spreadsheets, folded
 # (lower case, no accents). A status that means "not happening" becomes cancelled.
 _SYNONYMS = {

@@ -345,9 +345,3 @@ def read_moment(
     if _NOW_WEAK.search(text) or _NOW_SPEAKING.search(text):
         return Moment("now", now, now, weak=True)
     return None
-
-
-def whole_programme(now: datetime) -> Moment:
-    """No time named: the whole programme."""
-    low = datetime(1970, 1, 1, tzinfo=now.tzinfo)
-    return Moment("window", low, low.replace(year=9000), explicit=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from functools import lru_cache
 
 from babel import Locale
@@ -113,18 +113,6 @@ class ProgrammeQuery:
     session_noun: bool = False  # the question names sessions ("talks", "ateliers", "محاضرة")
 
     @property
-    def filtered_beyond_topic(self) -> bool:
-        """Whether a moment, room, speaker, type, track or language narrows it too."""
-        return bool(
-            (self.moment and self.moment.explicit)
-            or self.rooms
-            or self.tracks
-            or self.kinds
-            or self.talk_languages
-            or self.speakers
-        )
-
-    @property
     def filtered(self) -> bool:
         """Whether anything beyond the moment narrows the sessions."""
         return bool(
@@ -204,10 +192,6 @@ class Programme:
                 programme.languages.add(session.language[:2])
             programme.titles[session.id] = _fold(session.title)
         return programme
-
-    def now_day(self, now: datetime) -> date:
-        """Today, as a programme day."""
-        return logical_day(now, self.zone)
 
 
 def programme_zone(knowledge: KnowledgeBase) -> tzinfo:
@@ -520,8 +504,3 @@ def _title_named(text: str, programme: Programme) -> bool:
     """Whether the question names a whole session title (long enough to be one)."""
     padded = f" {text} "
     return any(len(title) >= 12 and f" {title} " in padded for title in programme.titles.values())
-
-
-def upcoming_window(now: datetime, days: int = 1) -> tuple[datetime, datetime]:
-    """From now to the same time `days` later."""
-    return now, now + timedelta(days=days)

@@ -10,8 +10,8 @@ import numpy as np
 
 from bot.domain import Answer, EventInfo, Hit, Passage, PassageKind, Session
 from bot.i18n import colon, t
+from bot.i18n.dates import spell_date_range
 from bot.i18n.detect import detect_language
-from bot.knowledge.passage_text import spell_date_range
 from bot.search.abstention import foil_questions
 from bot.search.bm25 import LexicalIndex, intent_terms
 from bot.search.embedders import Embedder

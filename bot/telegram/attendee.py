@@ -80,7 +80,9 @@ async def start(update: Update, context: Context) -> None:
     await users.set_subscribed(get_services(context).store, user.id, True)
     await message.reply_text(t("welcome", language, event=_event_name(context, language)))
     payload = context.args[0] if context.args else ""
-    if payload.startswith("s_") and not await send_session_card(update, context, payload[2:]):
+    if payload.startswith(rooms.SESSION_PREFIX) and not await send_session_card(
+        update, context, payload.removeprefix(rooms.SESSION_PREFIX)
+    ):
         await message.reply_text(t("session_unknown", language))
     room = payload.removeprefix(rooms.ROOM_PREFIX)
     if room != payload and not await rooms.send_room(update, context, room):

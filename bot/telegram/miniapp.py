@@ -14,14 +14,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot.clock import utc_now
 from bot.domain import KnowledgeBase
 from bot.i18n import t
-from bot.knowledge.passage_text import spell_date
+from bot.i18n.dates import spell_date
 
 MAX_AGE = timedelta(hours=24)  # initData older than this is refused (a leaked link expires)
 MINIAPP_PATH = "/app"
@@ -101,11 +101,6 @@ def validate_init_data(
     if (now or utc_now()) - signed_at > max_age:
         return None
     return found
-
-
-def sign_init_data(fields: dict[str, str], token: str) -> str:
-    """initData as Telegram would send it for `fields` (for tests and local previews)."""
-    return urlencode({**fields, "hash": signature(fields, token)})
 
 
 def grid_data(

@@ -11,14 +11,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.broadcast.handoff import OrganiserSettings
 from bot.domain import Answer, Session
-from bot.knowledge.watcher import ReloadSource
+from bot.knowledge.watcher import PollSettings, ReloadSource
 from bot.search.assistant import SearchSettings
 from bot.search.followups import Conversation
 from bot.telegram.miniapp import MiniAppSettings
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from telegram.ext import Application, CallbackContext
 
     from bot.broadcast.live import LiveBoard
@@ -30,18 +28,8 @@ if TYPE_CHECKING:
 SERVICES_KEY = "services"
 
 
-class BotSettings(OrganiserSettings, MiniAppSettings, SearchSettings, Protocol):
+class BotSettings(OrganiserSettings, MiniAppSettings, SearchSettings, PollSettings, Protocol):
     """What the Telegram side reads of the settings (the app's `Settings` provides it)."""
-
-    @property
-    def data_dir(self) -> Path:
-        """The SQLite database and index cache folder."""
-        ...
-
-    @property
-    def knowledge_poll_seconds(self) -> float:
-        """Seconds between two looks at the knowledge folder."""
-        ...
 
     @property
     def flood_limit_per_minute(self) -> int:

@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 
 from bot.domain import Answer, KnowledgeBase, PassageKind
 from bot.i18n import t
-from bot.knowledge.passage_text import spell_date, spell_date_range
+from bot.i18n.dates import spell_date, spell_date_range
 
 
 def past_note(answer: Answer, knowledge: KnowledgeBase, now: datetime, zone: tzinfo) -> str:
