@@ -34,6 +34,7 @@ from bot.domain import (
     Vertical,
 )
 from bot.i18n import t
+from bot.knowledge.folder import Scan
 from bot.knowledge.watcher import ReloadReport
 from bot.search.followups import Conversation, follow_up_kind
 from bot.search.programme_answer import answer_query, follow_up_answer
@@ -159,10 +160,10 @@ class StandInAssistant:
         ]
         return sorted(found, key=lambda s: s.start)[:limit]
 
-    def folder_changed(self) -> bool:
-        return False  # the stand-in's knowledge never changes on disk
+    def changed_scan(self) -> Scan | None:
+        return None  # the stand-in's knowledge never changes on disk
 
-    def reload(self) -> ReloadReport:
+    def reload(self, scan: Scan | None = None) -> ReloadReport:
         self.reloads += 1
         return ReloadReport(False, [], self.knowledge, self.knowledge)
 

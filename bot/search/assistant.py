@@ -43,7 +43,7 @@ from bot.search.vector_index import (
 )
 
 if TYPE_CHECKING:
-    from bot.knowledge.folder import FileKnowledge
+    from bot.knowledge.folder import FileKnowledge, Scan
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class _Snapshot:
     files: dict[str, FileKnowledge]
     retriever: Retriever
     corpus_hash: str
-    scan: dict[str, tuple[int, int]] = field(default_factory=dict)
+    scan: Scan  # the folder as this snapshot's files were loaded from it
     # Answers belong to one version of the knowledge: a reload swaps in a new, empty cache.
     answers: AnswerCache = field(default_factory=lambda: AnswerCache())
     programme: Programme | None = None
@@ -243,11 +243,11 @@ class Assistant:
 
     @classmethod
     def _open(cls, settings: SearchSettings, progress: bool) -> tuple[Assistant, IndexReport]:
-        from bot.knowledge.folder import load_folder_files, scan_folder
+        from bot.knowledge.folder import folder_scan, load_folder_files
 
         embedder = load_embedder(settings.embedding_model)
-        scan = scan_folder(settings.knowledge_dir)
-        knowledge, files = load_folder_files(settings.knowledge_dir)
+        scan = folder_scan(settings.knowledge_dir)
+        knowledge, files = load_folder_files(settings.knowledge_dir, scan=scan)
         snapshot, report = cls._snapshot_for(settings, embedder, knowledge, files, scan, progress)
         return cls(settings, embedder, snapshot), report
 
@@ -257,7 +257,7 @@ class Assistant:
         embedder: Embedder,
         knowledge: KnowledgeBase,
         files: dict[str, FileKnowledge],
-        scan: dict[str, tuple[int, int]],
+        scan: Scan,
         progress: bool = False,
     ) -> tuple[_Snapshot, IndexReport]:
         index, report, digest = _build_vectors(settings, embedder, knowledge, progress)
@@ -449,25 +449,29 @@ class Assistant:
         """Sessions matching a query, best first (empty query: the programme in order)."""
         return self._snapshot.retriever.sessions_for(query, limit)
 
-    def folder_changed(self) -> bool:
-        """Whether any knowledge file was added, removed or modified since the last load."""
-        from bot.knowledge.folder import scan_folder
+    def changed_scan(self) -> Scan | None:
+        """The folder's scan if a knowledge file was added, removed or modified since the last
+        load, else None (one scan; hand it to `reload`)."""
+        from bot.knowledge.folder import folder_scan
 
-        return scan_folder(self.settings.knowledge_dir) != self._snapshot.scan
+        scan = folder_scan(self.settings.knowledge_dir)
+        return None if scan == self._snapshot.scan else scan
 
-    def reload(self) -> ReloadReport:
-        """Re-read the folder (a broken file keeps its previous version), re-embed what changed.
+    def reload(self, scan: Scan | None = None) -> ReloadReport:
+        """Load the folder as `scan` saw it (None: scan it now), re-embed what changed; a broken
+        file keeps its previous version.
 
         Small changes go live first: a file with many new texts keeps its previous version
         serving while it is embedded, and that job gives way when the folder changes again
         (see `bot.search.staging`)."""
-        from bot.knowledge.folder import load_folder_files, merge_files, scan_folder
+        from bot.knowledge.folder import folder_scan, load_folder_files, merge_files
 
         root = self.settings.knowledge_dir
         with self._reload_lock:
             previous = self._snapshot
-            scan = scan_folder(root)
-            knowledge, files = load_folder_files(root, previous=previous.files)
+            if scan is None:
+                scan = folder_scan(root)
+            knowledge, files = load_folder_files(root, previous=previous.files, scan=scan)
             cache = EmbeddingCache(self.settings.data_dir / CACHE_FILE)
             plan = plan_reload(cache, self.embedder, knowledge)
             pending = plan.big_files
@@ -481,7 +485,8 @@ class Assistant:
                 }
                 partial = merge_files(ready)
                 if partial.files != previous.knowledge.files:  # else it serves already
-                    self._publish(partial, ready, pending_scan(scan, pending))
+                    stamps = pending_scan(scan.stamps, pending)
+                    self._publish(partial, ready, replace(scan, stamps=stamps))
                     log.info("Knowledge published without %s, embedding it", ", ".join(pending))
                 big = [text for path in pending for text in plan.missing[path]]
                 done = [len(plan.small_texts)]
@@ -489,7 +494,7 @@ class Assistant:
                     cache,
                     self.embedder,
                     big,
-                    lambda: scan_folder(root) != scan,
+                    lambda: folder_scan(root) != scan,
                     lambda count: done.append(count),
                 )
                 if not complete:
@@ -504,7 +509,7 @@ class Assistant:
         self,
         knowledge: KnowledgeBase,
         files: dict[str, FileKnowledge],
-        scan: dict[str, tuple[int, int]],
+        scan: Scan,
     ) -> None:
         """Build a snapshot and swap it in: readers see the old one or the new one, never half."""
         snapshot, report = self._snapshot_for(self.settings, self.embedder, knowledge, files, scan)
