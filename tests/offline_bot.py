@@ -37,6 +37,7 @@ from bot.i18n import t
 from bot.knowledge.folder import Scan
 from bot.knowledge.watcher import ReloadReport
 from bot.search.followups import Conversation, follow_up_kind
+from bot.search.hindsight import in_hindsight
 from bot.search.programme_answer import answer_query, follow_up_answer
 from bot.search.programme_query import Programme, understand
 from tests.telegram_helpers import (
@@ -116,6 +117,11 @@ class StandInAssistant:
     async def answer_async(
         self, question: str, top_k: int = 3, language: str | None = None
     ) -> Answer:
+        answer = await self._scripted(question)
+        # As the real assistant does: the past-tense note as of the one clock.
+        return in_hindsight(answer, self.knowledge, utc_now(), ZONE)
+
+    async def _scripted(self, question: str) -> Answer:
         self.questions.append(question)
         await asyncio.sleep(self.delay)
         if self.fail:

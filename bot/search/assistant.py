@@ -10,6 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -25,13 +26,14 @@ from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
 from bot.search.followups import Conversation, follow_up_kind
+from bot.search.hindsight import in_hindsight
 from bot.search.programme_answer import (
     answer_query,
     follow_up_answer,
     in_asker_language,
     no_topic_answer,
 )
-from bot.search.programme_query import Programme, ProgrammeQuery, understand
+from bot.search.programme_query import Programme, ProgrammeQuery, programme_zone, understand
 from bot.search.ranking import Retriever, search_texts
 from bot.search.staging import embed_in_chunks, pending_scan, plan_reload
 from bot.search.vector_index import (
@@ -110,6 +112,7 @@ class _Snapshot:
     # Answers belong to one version of the knowledge: a reload swaps in a new, empty cache.
     answers: AnswerCache = field(default_factory=lambda: AnswerCache())
     programme: Programme | None = None
+    zone: tzinfo = UTC  # the programme's: the day an event or session took place is told in it
 
 
 class AnswerCache:
@@ -273,7 +276,11 @@ class Assistant:
             event=knowledge.event,
         )
         programme = Programme.of(knowledge)
-        return _Snapshot(knowledge, files, retriever, digest, scan, programme=programme), report
+        zone = programme.zone if programme is not None else programme_zone(knowledge)
+        snapshot = _Snapshot(
+            knowledge, files, retriever, digest, scan, programme=programme, zone=zone
+        )
+        return snapshot, report
 
     @property
     def knowledge(self) -> KnowledgeBase:
@@ -294,7 +301,8 @@ class Assistant:
 
         Programme questions are computed over the sessions (never cached: they depend on the
         clock); the others come from the answer cache or, together, from one encode call and
-        one index search. Every answer carries the snapshot it was computed from.
+        one index search. Every answer carries the snapshot it was computed from, and the
+        past-tense note when what it is about is over (as of now, so never cached).
         """
         snapshot = self._snapshot
         answers: list[Answer | None] = []
@@ -318,13 +326,23 @@ class Assistant:
             answer = replace(answer, knowledge=snapshot.knowledge)
             snapshot.answers.put(AnswerCache.key(asked.text, asked.top_k, asked.language), answer)
             answers[position] = answer
+        now = utc_now()
         return [
-            answer
-            if answer.knowledge is not None
-            else replace(answer, knowledge=snapshot.knowledge)
+            self._in_hindsight(
+                snapshot,
+                answer
+                if answer.knowledge is not None
+                else replace(answer, knowledge=snapshot.knowledge),
+                now,
+            )
             for answer in answers
             if answer is not None
         ]
+
+    @staticmethod
+    def _in_hindsight(snapshot: _Snapshot, answer: Answer, now: datetime) -> Answer:
+        """The answer with the past-tense note it needs as of `now`, against its own knowledge."""
+        return in_hindsight(answer, answer.knowledge or snapshot.knowledge, now, snapshot.zone)
 
     @staticmethod
     def _in_asker_terms(
@@ -380,7 +398,8 @@ class Assistant:
             return None
         lang = language or detect_language(question)
         lang = lang if lang in ("fr", "en", "ar") else "en"
-        return follow_up_answer(question, kind, shown, programme, lang)
+        answer = follow_up_answer(question, kind, shown, programme, lang)
+        return self._in_hindsight(snapshot, answer, utc_now())
 
     def programme_answer(self, question: str, language: str | None = None) -> Answer | None:
         """The answer computed over the sessions when the question is about the programme."""
@@ -432,7 +451,7 @@ class Assistant:
         snapshot = self._snapshot
         cached = self._cached(snapshot, question, top_k, language)
         if cached is not None and cached.kind != "programme":
-            return cached
+            return self._in_hindsight(snapshot, cached, utc_now())
         # The same question asked by many at once (a slide just showed it) is computed once.
         key = (id(snapshot), *AnswerCache.key(question, top_k, language))
         pending = self._in_flight.get(key)
