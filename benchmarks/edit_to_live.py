@@ -1,7 +1,7 @@
 """Edit-to-live latency: an urgent room change, alone and while a big file is being embedded.
 
 A programme (synthetic frab JSON) is indexed beforehand, untimed. The assistant then watches
-its folder as the bot does (`folder_changed` every `--poll` seconds, then `reload`, in a
+its folder as the bot does (`changed_scan` every `--poll` seconds, then `reload` of that scan, in a
 thread). First an event is moved to another room: the time until the served knowledge says
 so. Then a press file of `--paragraphs` paragraphs is dropped in (a big embedding job) and,
 once its embedding runs, another event is moved: the time until that change is served.
@@ -49,8 +49,9 @@ def big_press_file(paragraphs: int) -> str:
 def watch(assistant: Assistant, poll: float, stop: threading.Event) -> None:
     """What the bot's watcher does, in a thread: look, reload when the folder changed."""
     while not stop.is_set():
-        if assistant.folder_changed():
-            assistant.reload()
+        scan = assistant.changed_scan()
+        if scan is not None:
+            assistant.reload(scan)
         stop.wait(poll)
 
 

@@ -158,3 +158,7 @@ class Answer:
     knowledge: KnowledgeBase | None = field(default=None, compare=False, repr=False)
     kind: str = "passage"  # "passage", or "programme" for an answer computed over the sessions
     sessions: tuple[str, ...] = ()  # ids of the sessions a programme answer lists, in order
+    # Set by the assistant as of its clock: "event" or "session" when what the answer is about
+    # is over (its passages read as upcoming), with the note saying so in the answer's language.
+    past: str = ""
+    past_note: str = ""

@@ -34,8 +34,10 @@ from bot.domain import (
     Vertical,
 )
 from bot.i18n import t
+from bot.knowledge.folder import Scan
 from bot.knowledge.watcher import ReloadReport
 from bot.search.followups import Conversation, follow_up_kind
+from bot.search.hindsight import in_hindsight
 from bot.search.programme_answer import answer_query, follow_up_answer
 from bot.search.programme_query import Programme, understand
 from tests.telegram_helpers import (
@@ -115,6 +117,11 @@ class StandInAssistant:
     async def answer_async(
         self, question: str, top_k: int = 3, language: str | None = None
     ) -> Answer:
+        answer = await self._scripted(question)
+        # As the real assistant does: the past-tense note as of the one clock.
+        return in_hindsight(answer, self.knowledge, utc_now(), ZONE)
+
+    async def _scripted(self, question: str) -> Answer:
         self.questions.append(question)
         await asyncio.sleep(self.delay)
         if self.fail:
@@ -159,10 +166,10 @@ class StandInAssistant:
         ]
         return sorted(found, key=lambda s: s.start)[:limit]
 
-    def folder_changed(self) -> bool:
-        return False  # the stand-in's knowledge never changes on disk
+    def changed_scan(self) -> Scan | None:
+        return None  # the stand-in's knowledge never changes on disk
 
-    def reload(self) -> ReloadReport:
+    def reload(self, scan: Scan | None = None) -> ReloadReport:
         self.reloads += 1
         return ReloadReport(False, [], self.knowledge, self.knowledge)
 

@@ -19,6 +19,7 @@ from bot.app.composition import build_application
 from bot.app.settings import Settings
 from bot.domain import Answer, KnowledgeBase, KnowledgeError, Session, Vertical
 from bot.i18n import t
+from bot.knowledge.folder import Scan
 from bot.knowledge.watcher import ReloadReport
 from bot.search.followups import Conversation
 from bot.storage.ratings import rate
@@ -74,10 +75,10 @@ class StandIn:
     def search_sessions(self, query: str, limit: int = 10) -> list[Session]:
         return []
 
-    def folder_changed(self) -> bool:
-        return False
+    def changed_scan(self) -> Scan | None:
+        return None
 
-    def reload(self) -> ReloadReport:
+    def reload(self, scan: Scan | None = None) -> ReloadReport:
         self.reloads += 1
         current = knowledge()
         current.errors = list(self.reload_errors)

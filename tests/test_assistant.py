@@ -192,20 +192,20 @@ async def test_the_same_question_asked_at_once_is_computed_once(
 
 def test_reload_swaps_in_changes_and_reports_them(settings: Settings) -> None:
     assistant = Assistant.load(settings)
-    assert not assistant.folder_changed()
+    assert assistant.changed_scan() is None
     unchanged = assistant.reload()
     assert not unchanged.changed
     assert unchanged.embedded == 0
 
     changed = dict(SECTIONS, public=SECTIONS["public"].replace("800", "1 200"))
     (settings.knowledge_dir / "forum.fr.md").write_text(markdown(changed), encoding="utf-8")
-    assert assistant.folder_changed()
+    assert assistant.changed_scan() is not None
     report = assistant.reload()
     assert report.changed
     assert report.embedded == 1
     assert report.previous is not report.current
     assert assistant.knowledge is report.current
-    assert not assistant.folder_changed()
+    assert assistant.changed_scan() is None
     assert "1 200" in assistant.answer("participants attendus", top_k=1).hits[0].passage.text
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.app.composition import build_application
 from bot.i18n import t
+from bot.knowledge.folder import Scan
 from bot.knowledge.watcher import ReloadReport
 from tests.offline_bot import USER, Bot, StandInAssistant, make_settings, sample_knowledge
 from tests.telegram_helpers import (
@@ -34,10 +35,10 @@ class ReloadingAssistant(StandInAssistant):
 
     reloads = 0
 
-    def folder_changed(self) -> bool:
-        return False
+    def changed_scan(self) -> Scan | None:
+        return None
 
-    def reload(self) -> ReloadReport:
+    def reload(self, scan: Scan | None = None) -> ReloadReport:
         self.reloads += 1
         return ReloadReport(False, [], self.knowledge, self.knowledge)
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from bot.app.settings import Settings
 from bot.domain import KnowledgeBase
-from bot.knowledge.folder import scan_folder
+from bot.knowledge import folder
+from bot.knowledge.folder import Scan, folder_scan
 from bot.knowledge.watcher import MAX_SETTLE_LOOKS, KnowledgeWatcher, ReloadReport
+from bot.search.assistant import Assistant
+
+scan_of = folder_scan  # the real scan, for the counting one to call
 
 WHOLE = "# Practical information\n\n## Wifi\n\nThe network is ConfNet.\n"
 
@@ -18,16 +24,17 @@ class FolderSource:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.scan = scan_folder(root)
+        self.scan = folder_scan(root)
         self.knowledge = KnowledgeBase()
         self.reloads: list[dict[str, str]] = []  # what each reload read
 
-    def folder_changed(self) -> bool:
-        return scan_folder(self.root) != self.scan
+    def changed_scan(self) -> Scan | None:
+        scan = folder_scan(self.root)
+        return None if scan == self.scan else scan
 
-    def reload(self) -> ReloadReport:
-        self.scan = scan_folder(self.root)
-        self.reloads.append({rel: (self.root / rel).read_text() for rel in self.scan})
+    def reload(self, scan: Scan | None = None) -> ReloadReport:
+        self.scan = scan or folder_scan(self.root)
+        self.reloads.append({rel: (self.root / rel).read_text() for rel in self.scan.stamps})
         return ReloadReport(True, [], self.knowledge, self.knowledge)
 
 
@@ -99,3 +106,40 @@ async def test_a_folder_that_never_settles_is_reloaded_anyway(tmp_path: Path) ->
     log.write_text(WHOLE * 100)
     assert await watcher.look() == 2  # waited long enough: reloaded as it is
     assert len(source.reloads) == 1
+
+
+async def test_each_look_scans_the_folder_once_and_the_reload_loads_that_scan(
+    hashing_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = hashing_settings.knowledge_dir
+    info = root / "info.en.md"
+    info.write_text(WHOLE)
+    assistant = Assistant.load(hashing_settings)
+    scans: list[Path] = []
+
+    def counted(path: Path) -> Scan:
+        scans.append(path)
+        return scan_of(path)
+
+    monkeypatch.setattr(folder, "folder_scan", counted)
+    settings = hashing_settings.model_copy(
+        update={"knowledge_poll_seconds": 2, "knowledge_settle_seconds": 3}
+    )
+    watcher = KnowledgeWatcher(assistant, settings, _ignore)
+    per_look: list[int] = []
+    for edit in (None, "\n## Lockers\n\nLockers are at the entrance.\n", None):
+        if edit is not None:
+            info.write_text(WHOLE + edit)
+        before = len(scans)
+        await watcher.look()  # nothing new / a change seen: it must settle
+        per_look.append(len(scans) - before)
+        if edit is not None:
+            assert "Lockers" not in " ".join(p.text for p in assistant.knowledge.passages)
+            before = len(scans)
+            assert await watcher.look() == 2  # settled: reloaded from the scan just taken
+            per_look.append(len(scans) - before)
+            assert "Lockers" in " ".join(p.text for p in assistant.knowledge.passages)
+    assert per_look == [1, 1, 1, 1]
+    before = len(scans)
+    await watcher.reload_now()  # the admin's /reload: the folder as it is now, scanned once
+    assert len(scans) - before == 1

@@ -56,7 +56,7 @@ def test_a_small_edit_does_not_wait_for_a_big_job(
     assert "petit" in served  # the big file's previous version keeps serving
     assert "grand" not in served
     assert not first.changed
-    assert assistant.folder_changed()  # the watcher comes back for the rest
+    assert assistant.changed_scan() is not None  # the watcher comes back for the rest
     embedded_before_edit = len(embedder.passages)
     assert embedded_before_edit < 20  # the big job gave way
 
@@ -66,5 +66,5 @@ def test_a_small_edit_does_not_wait_for_a_big_job(
     assert "grand" in served
     assert "petit" not in served
     assert second.changed
-    assert not assistant.folder_changed()
+    assert assistant.changed_scan() is None
     assert len(set(embedder.passages)) == len(embedder.passages)  # nothing embedded twice

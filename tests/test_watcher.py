@@ -13,6 +13,7 @@ from bot.app.settings import Settings
 from bot.broadcast.followup import AdminAlerts
 from bot.clock import utc_now
 from bot.domain import Answer, KnowledgeBase, KnowledgeError
+from bot.knowledge.folder import Scan
 from bot.knowledge.watcher import KnowledgeWatcher, ReloadReport
 from bot.search.assistant import Assistant
 from bot.storage.store import Store, iso
@@ -56,17 +57,17 @@ def make_settings(tmp_path: Path) -> Settings:
 
 
 class ScriptedAssistant:
-    """`folder_changed` and `reload` as the watcher sees them, recording the reloading thread."""
+    """`changed_scan` and `reload` as the watcher sees them, recording the reloading thread."""
 
     def __init__(self) -> None:
         self.knowledge = KnowledgeBase()
         self.changed = threading.Event()
         self.threads: list[int] = []
 
-    def folder_changed(self) -> bool:
-        return self.changed.is_set()
+    def changed_scan(self) -> Scan | None:
+        return Scan({"info.md": (1, 1)}) if self.changed.is_set() else None
 
-    def reload(self) -> ReloadReport:
+    def reload(self, scan: Scan | None = None) -> ReloadReport:
         self.changed.clear()
         self.threads.append(threading.get_ident())
         time.sleep(0.05)  # a reload takes time: it must not hold the event loop

@@ -11,16 +11,18 @@ from bot.domain import Answer
 from bot.i18n import t
 from bot.search.assistant import Assistant
 from bot.search.followups import Conversation
+from bot.search.hindsight import shown_text
 from bot.search.ranking import citation
 
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q", "quit", "exit"})
 
 
 def render(answer: Answer) -> str:
-    """The answer as the terminal shows it: the text, its source, then the passages ranked."""
+    """The answer as the terminal shows it: the text (after the past-tense note when what it is
+    about is over), its source, then the passages ranked."""
     if not answer.answered:
         return answer.text
-    lines = [answer.text, "", citation(answer)]
+    lines = [shown_text(answer), "", citation(answer)]
     lines.extend(f"  [{hit.score:.3f}] {hit.passage.source}" for hit in answer.hits)
     return "\n".join(lines)
 

@@ -36,12 +36,18 @@ def configure_logging(verbose: bool = False) -> None:
 
 
 def answer_to_json(answer: Answer) -> str:
-    """One line of `ask --json` output, in the contract's shape."""
+    """One line of `ask --json` output, in the contract's shape.
+
+    `answer` is what the user reads, the past-tense note first when there is one; `past` says
+    what is over ("event", "session" or null) and `past_note` is that note alone ("" if none).
+    """
+    from bot.search.hindsight import shown_text
+
     return json.dumps(
         {
             "question": answer.question,
             "answered": answer.answered,
-            "answer": answer.text,
+            "answer": shown_text(answer),
             "passages": [
                 {
                     "text": hit.passage.text,
@@ -50,6 +56,8 @@ def answer_to_json(answer: Answer) -> str:
                 }
                 for hit in answer.hits
             ],
+            "past": answer.past or None,
+            "past_note": answer.past_note,
         },
         ensure_ascii=False,
     )

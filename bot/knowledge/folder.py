@@ -8,7 +8,7 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.domain import EventInfo, KnowledgeBase, KnowledgeError, Passage, Session, Vertical
@@ -58,12 +58,24 @@ def ignored_reason(name: str) -> str | None:
     return None
 
 
-def _walk(root: Path) -> tuple[dict[str, tuple[int, int]], dict[str, str]]:
-    """Knowledge files with (mtime_ns, size), and files left out with the reason."""
+@dataclass(frozen=True)
+class Scan:
+    """One look at the folder: each knowledge file's (mtime_ns, size), and the files left out.
+
+    Two scans are equal when their knowledge files are: a backup copy appearing is no change
+    to reload for (its notice comes with the next reload).
+    """
+
+    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
+    ignored: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+def folder_scan(root: Path) -> Scan:
+    """Walk the folder once: what a change check compares and what a load reads (cheap)."""
     found: dict[str, tuple[int, int]] = {}
     ignored: dict[str, str] = {}
     if not root.is_dir():
-        return found, ignored
+        return Scan(found, ignored)
     visited: set[tuple[int, int]] = set()  # (device, inode) of folders: symlink loops end here
     for directory, subdirectories, files in os.walk(root, followlinks=True):
         base = Path(directory)
@@ -95,12 +107,12 @@ def _walk(root: Path) -> tuple[dict[str, tuple[int, int]], dict[str, str]]:
             except OSError:  # removed while scanning, or a dangling link
                 continue
             found[relative] = (file_stat.st_mtime_ns, file_stat.st_size)
-    return dict(sorted(found.items())), dict(sorted(ignored.items()))
+    return Scan(dict(sorted(found.items())), dict(sorted(ignored.items())))
 
 
 def scan_folder(root: Path) -> dict[str, tuple[int, int]]:
     """Relative path -> (mtime_ns, size) of every knowledge file under `root` (cheap)."""
-    return _walk(root)[0]
+    return folder_scan(root).stamps
 
 
 def load_file(root: Path, relative: str, context: ProgrammeContext | None = None) -> FileKnowledge:
@@ -205,17 +217,24 @@ def load_folder(root: Path, previous: Mapping[str, FileKnowledge] | None = None)
 
 
 def load_folder_files(
-    root: Path, previous: Mapping[str, FileKnowledge] | None = None
+    root: Path, previous: Mapping[str, FileKnowledge] | None = None, scan: Scan | None = None
 ) -> tuple[KnowledgeBase, dict[str, FileKnowledge]]:
-    """Load every file (reusing unchanged ones from `previous`), merge, check across files."""
+    """Load every file (reusing unchanged ones from `previous`), merge, check across files.
+
+    `scan`: the files to load, as a change check just saw them (None: the folder is scanned).
+    """
     previous = previous or {}
     if not root.is_dir():
         return KnowledgeBase(
             errors=[KnowledgeError(str(root), 0, "knowledge folder not found")]
         ), {}
-    scan, ignored = _walk(root)
-    notices = [KnowledgeError(rel, 0, f"ignored: {rel} ({why})") for rel, why in ignored.items()]
-    files = {rel: _reload(root, rel, previous.get(rel), None) for rel in scan}
+    if scan is None:
+        scan = folder_scan(root)
+    stamps = scan.stamps
+    notices = [
+        KnowledgeError(rel, 0, f"ignored: {rel} ({why})") for rel, why in scan.ignored.items()
+    ]
+    files = {rel: _reload(root, rel, previous.get(rel), None) for rel in stamps}
     if not files:
         message = "knowledge folder is empty (no file the assistant reads: see the README)"
         errors = [KnowledgeError(str(root), 0, message)]
@@ -235,7 +254,7 @@ def load_folder_files(
                 context = ProgrammeContext(event, verticals)
                 files[relative] = _reload(root, relative, None, context)
     files = {
-        rel: f if f.mtime_ns == scan[rel][0] else replace(f, mtime_ns=scan[rel][0])
+        rel: f if f.mtime_ns == stamps[rel][0] else replace(f, mtime_ns=stamps[rel][0])
         for rel, f in files.items()
     }
     knowledge = _merge(files)

@@ -1,11 +1,12 @@
 """Live knowledge: watch the folder, reload in the background, hand each reload on.
 
-`KnowledgeWatcher` asks its source every `knowledge_poll_seconds` whether the folder changed (a
-worker thread scans its modification times; the event loop never blocks) and then calls the
-source's `reload` in a thread, once the change has settled: a file being saved or synced may be
-half-written or briefly missing, so a change is acted on only when the folder's scan (paths,
-modification times, sizes) is the same on two looks `knowledge_settle_seconds` apart; a file
-that vanishes and comes back unchanged meanwhile causes no reload at all. The source (the
+`KnowledgeWatcher` asks its source every `knowledge_poll_seconds` for the folder's scan when it
+changed (a worker thread scans its modification times; the event loop never blocks) and then
+calls the source's `reload` in a thread, once the change has settled: a file being saved or
+synced may be half-written or briefly missing, so a change is acted on only when the folder's
+scan (paths, modification times, sizes) is the same on two looks `knowledge_settle_seconds`
+apart; a file that vanishes and comes back unchanged meanwhile causes no reload at all. Each
+look scans the folder once, and the reload loads the scan that settled. The source (the
 search assistant) validates, re-embeds only what changed and swaps the new version in with one
 reference assignment; a broken file keeps its previous version serving. What follows a
 reload (admin alerts, reminders, change notices) is the `on_reload` callback's business:
@@ -19,10 +20,12 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.domain import KnowledgeBase, KnowledgeError
+
+if TYPE_CHECKING:  # the readers load only when watching
+    from bot.knowledge.folder import Scan
 
 log = logging.getLogger(__name__)
 
@@ -46,22 +49,19 @@ class ReloadSource(Protocol):
         """The knowledge served now."""
         ...
 
-    def folder_changed(self) -> bool:
-        """Whether any knowledge file changed since the last load (blocking)."""
+    def changed_scan(self) -> Scan | None:
+        """The folder's scan when a knowledge file changed since the last load, else None
+        (blocking: one scan)."""
         ...
 
-    def reload(self) -> ReloadReport:
-        """Re-read the folder and swap the new version in (blocking)."""
+    def reload(self, scan: Scan | None = None) -> ReloadReport:
+        """Load the files of `scan` (None: scan the folder first), swap the new version in
+        (blocking)."""
         ...
 
 
 class PollSettings(Protocol):
-    """Which folder is looked at, how often, and how long a change must settle."""
-
-    @property
-    def knowledge_dir(self) -> Path:
-        """The knowledge folder."""
-        ...
+    """How often the folder is looked at, and how long a change must settle."""
 
     @property
     def knowledge_poll_seconds(self) -> float:
@@ -89,7 +89,7 @@ class KnowledgeWatcher:
         self.on_reload = on_reload
         self._lock = asyncio.Lock()  # one reload at a time (the watch loop or /reload)
         self._task: asyncio.Task[None] | None = None
-        self._settling: dict[str, tuple[int, int]] | None = None  # the change waiting to settle
+        self._settling: Scan | None = None  # the change waiting to settle
         self._unsettled = 0  # looks in a row at a folder still changing
 
     async def start(self) -> None:
@@ -104,10 +104,11 @@ class KnowledgeWatcher:
                 await self._task
             self._task = None
 
-    async def reload_now(self) -> ReloadReport:
-        """Reload at once (the admin's /reload) and follow up; return what changed."""
+    async def reload_now(self, scan: Scan | None = None) -> ReloadReport:
+        """Reload at once (the admin's /reload: the folder as it is now) and follow up; return
+        what changed."""
         async with self._lock:
-            report = await asyncio.to_thread(self.assistant.reload)
+            report = await asyncio.to_thread(self.assistant.reload, scan)
             await self._follow_up(report)
         return report
 
@@ -120,24 +121,20 @@ class KnowledgeWatcher:
         the time must not hold every other edit back; a half-written file is reported and
         keeps its previous version).
         """
-        changed = await asyncio.to_thread(self.assistant.folder_changed)
-        if not changed:
+        scan = await asyncio.to_thread(self.assistant.changed_scan)
+        if scan is None:
             self._settling, self._unsettled = None, 0  # nothing new, or back as it was
             return self.settings.knowledge_poll_seconds
         settle = self.settings.knowledge_settle_seconds
-        if settle > 0 and self._unsettled < MAX_SETTLE_LOOKS:
-            from bot.knowledge.folder import scan_folder  # the readers load only when watching
-
-            scan = await asyncio.to_thread(scan_folder, self.settings.knowledge_dir)
-            if scan != self._settling:
-                self._settling = scan
-                self._unsettled += 1
-                log.debug("knowledge folder changed: waiting %.1f s for it to settle", settle)
-                return settle
+        if settle > 0 and self._unsettled < MAX_SETTLE_LOOKS and scan != self._settling:
+            self._settling = scan
+            self._unsettled += 1
+            log.debug("knowledge folder changed: waiting %.1f s for it to settle", settle)
+            return settle
         if self._unsettled >= MAX_SETTLE_LOOKS:
             log.warning("knowledge folder never settled: reloading it as it is")
         self._settling, self._unsettled = None, 0
-        await self.reload_now()
+        await self.reload_now(scan)  # the scan that settled: loaded without a scan again
         return self.settings.knowledge_poll_seconds
 
     async def _follow_up(self, report: ReloadReport) -> None:

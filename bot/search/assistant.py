@@ -10,6 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -25,13 +26,14 @@ from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
 from bot.search.followups import Conversation, follow_up_kind
+from bot.search.hindsight import in_hindsight
 from bot.search.programme_answer import (
     answer_query,
     follow_up_answer,
     in_asker_language,
     no_topic_answer,
 )
-from bot.search.programme_query import Programme, ProgrammeQuery, understand
+from bot.search.programme_query import Programme, ProgrammeQuery, programme_zone, understand
 from bot.search.ranking import Retriever, search_texts
 from bot.search.staging import embed_in_chunks, pending_scan, plan_reload
 from bot.search.vector_index import (
@@ -43,7 +45,7 @@ from bot.search.vector_index import (
 )
 
 if TYPE_CHECKING:
-    from bot.knowledge.folder import FileKnowledge
+    from bot.knowledge.folder import FileKnowledge, Scan
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +108,11 @@ class _Snapshot:
     files: dict[str, FileKnowledge]
     retriever: Retriever
     corpus_hash: str
-    scan: dict[str, tuple[int, int]] = field(default_factory=dict)
+    scan: Scan  # the folder as this snapshot's files were loaded from it
     # Answers belong to one version of the knowledge: a reload swaps in a new, empty cache.
     answers: AnswerCache = field(default_factory=lambda: AnswerCache())
     programme: Programme | None = None
+    zone: tzinfo = UTC  # the programme's: the day an event or session took place is told in it
 
 
 class AnswerCache:
@@ -243,11 +246,11 @@ class Assistant:
 
     @classmethod
     def _open(cls, settings: SearchSettings, progress: bool) -> tuple[Assistant, IndexReport]:
-        from bot.knowledge.folder import load_folder_files, scan_folder
+        from bot.knowledge.folder import folder_scan, load_folder_files
 
         embedder = load_embedder(settings.embedding_model)
-        scan = scan_folder(settings.knowledge_dir)
-        knowledge, files = load_folder_files(settings.knowledge_dir)
+        scan = folder_scan(settings.knowledge_dir)
+        knowledge, files = load_folder_files(settings.knowledge_dir, scan=scan)
         snapshot, report = cls._snapshot_for(settings, embedder, knowledge, files, scan, progress)
         return cls(settings, embedder, snapshot), report
 
@@ -257,7 +260,7 @@ class Assistant:
         embedder: Embedder,
         knowledge: KnowledgeBase,
         files: dict[str, FileKnowledge],
-        scan: dict[str, tuple[int, int]],
+        scan: Scan,
         progress: bool = False,
     ) -> tuple[_Snapshot, IndexReport]:
         index, report, digest = _build_vectors(settings, embedder, knowledge, progress)
@@ -273,7 +276,11 @@ class Assistant:
             event=knowledge.event,
         )
         programme = Programme.of(knowledge)
-        return _Snapshot(knowledge, files, retriever, digest, scan, programme=programme), report
+        zone = programme.zone if programme is not None else programme_zone(knowledge)
+        snapshot = _Snapshot(
+            knowledge, files, retriever, digest, scan, programme=programme, zone=zone
+        )
+        return snapshot, report
 
     @property
     def knowledge(self) -> KnowledgeBase:
@@ -294,7 +301,8 @@ class Assistant:
 
         Programme questions are computed over the sessions (never cached: they depend on the
         clock); the others come from the answer cache or, together, from one encode call and
-        one index search. Every answer carries the snapshot it was computed from.
+        one index search. Every answer carries the snapshot it was computed from, and the
+        past-tense note when what it is about is over (as of now, so never cached).
         """
         snapshot = self._snapshot
         answers: list[Answer | None] = []
@@ -318,13 +326,23 @@ class Assistant:
             answer = replace(answer, knowledge=snapshot.knowledge)
             snapshot.answers.put(AnswerCache.key(asked.text, asked.top_k, asked.language), answer)
             answers[position] = answer
+        now = utc_now()
         return [
-            answer
-            if answer.knowledge is not None
-            else replace(answer, knowledge=snapshot.knowledge)
+            self._in_hindsight(
+                snapshot,
+                answer
+                if answer.knowledge is not None
+                else replace(answer, knowledge=snapshot.knowledge),
+                now,
+            )
             for answer in answers
             if answer is not None
         ]
+
+    @staticmethod
+    def _in_hindsight(snapshot: _Snapshot, answer: Answer, now: datetime) -> Answer:
+        """The answer with the past-tense note it needs as of `now`, against its own knowledge."""
+        return in_hindsight(answer, answer.knowledge or snapshot.knowledge, now, snapshot.zone)
 
     @staticmethod
     def _in_asker_terms(
@@ -380,7 +398,8 @@ class Assistant:
             return None
         lang = language or detect_language(question)
         lang = lang if lang in ("fr", "en", "ar") else "en"
-        return follow_up_answer(question, kind, shown, programme, lang)
+        answer = follow_up_answer(question, kind, shown, programme, lang)
+        return self._in_hindsight(snapshot, answer, utc_now())
 
     def programme_answer(self, question: str, language: str | None = None) -> Answer | None:
         """The answer computed over the sessions when the question is about the programme."""
@@ -432,7 +451,7 @@ class Assistant:
         snapshot = self._snapshot
         cached = self._cached(snapshot, question, top_k, language)
         if cached is not None and cached.kind != "programme":
-            return cached
+            return self._in_hindsight(snapshot, cached, utc_now())
         # The same question asked by many at once (a slide just showed it) is computed once.
         key = (id(snapshot), *AnswerCache.key(question, top_k, language))
         pending = self._in_flight.get(key)
@@ -449,25 +468,29 @@ class Assistant:
         """Sessions matching a query, best first (empty query: the programme in order)."""
         return self._snapshot.retriever.sessions_for(query, limit)
 
-    def folder_changed(self) -> bool:
-        """Whether any knowledge file was added, removed or modified since the last load."""
-        from bot.knowledge.folder import scan_folder
+    def changed_scan(self) -> Scan | None:
+        """The folder's scan if a knowledge file was added, removed or modified since the last
+        load, else None (one scan; hand it to `reload`)."""
+        from bot.knowledge.folder import folder_scan
 
-        return scan_folder(self.settings.knowledge_dir) != self._snapshot.scan
+        scan = folder_scan(self.settings.knowledge_dir)
+        return None if scan == self._snapshot.scan else scan
 
-    def reload(self) -> ReloadReport:
-        """Re-read the folder (a broken file keeps its previous version), re-embed what changed.
+    def reload(self, scan: Scan | None = None) -> ReloadReport:
+        """Load the folder as `scan` saw it (None: scan it now), re-embed what changed; a broken
+        file keeps its previous version.
 
         Small changes go live first: a file with many new texts keeps its previous version
         serving while it is embedded, and that job gives way when the folder changes again
         (see `bot.search.staging`)."""
-        from bot.knowledge.folder import load_folder_files, merge_files, scan_folder
+        from bot.knowledge.folder import folder_scan, load_folder_files, merge_files
 
         root = self.settings.knowledge_dir
         with self._reload_lock:
             previous = self._snapshot
-            scan = scan_folder(root)
-            knowledge, files = load_folder_files(root, previous=previous.files)
+            if scan is None:
+                scan = folder_scan(root)
+            knowledge, files = load_folder_files(root, previous=previous.files, scan=scan)
             cache = EmbeddingCache(self.settings.data_dir / CACHE_FILE)
             plan = plan_reload(cache, self.embedder, knowledge)
             pending = plan.big_files
@@ -481,7 +504,8 @@ class Assistant:
                 }
                 partial = merge_files(ready)
                 if partial.files != previous.knowledge.files:  # else it serves already
-                    self._publish(partial, ready, pending_scan(scan, pending))
+                    stamps = pending_scan(scan.stamps, pending)
+                    self._publish(partial, ready, replace(scan, stamps=stamps))
                     log.info("Knowledge published without %s, embedding it", ", ".join(pending))
                 big = [text for path in pending for text in plan.missing[path]]
                 done = [len(plan.small_texts)]
@@ -489,7 +513,7 @@ class Assistant:
                     cache,
                     self.embedder,
                     big,
-                    lambda: scan_folder(root) != scan,
+                    lambda: folder_scan(root) != scan,
                     lambda count: done.append(count),
                 )
                 if not complete:
@@ -504,7 +528,7 @@ class Assistant:
         self,
         knowledge: KnowledgeBase,
         files: dict[str, FileKnowledge],
-        scan: dict[str, tuple[int, int]],
+        scan: Scan,
     ) -> None:
         """Build a snapshot and swap it in: readers see the old one or the new one, never half."""
         snapshot, report = self._snapshot_for(self.settings, self.embedder, knowledge, files, scan)

@@ -21,7 +21,6 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, ExtBot
 
-from bot.clock import utc_now
 from bot.i18n import LANGUAGES, t
 from bot.i18n.dates import spell_short_date, spell_time_range
 from bot.storage import users
@@ -48,7 +47,6 @@ from bot.telegram.render import (
     trim_plain,
 )
 from bot.telegram.services import get_services
-from bot.telegram.tense import past_note
 from bot.telegram.users import is_private, language_of, remember_language, without_mention
 
 log = logging.getLogger(__name__)
@@ -195,8 +193,7 @@ async def ask(update: Update, context: Context) -> None:
     if answer.kind == "programme" and answer.hits:
         await send_answer_list(message, context, answer, question_id)
         return
-    hindsight = past_note(answer, knowledge, utc_now(), event_zone(services))
-    note = " ".join(part for part in (hindsight, note) if part)
+    note = " ".join(part for part in (answer.past_note, note) if part)  # the assistant's clock
     await message.reply_html(
         answer_html(answer, knowledge, note),
         reply_markup=answer_keyboard(answer, question_id, top_session(answer, knowledge)),
