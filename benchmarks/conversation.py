@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +64,8 @@ class Run:
     seconds: float = 0.0
     refused: int = 0
     note: str = ""
+    methods: Counter[str] = field(default_factory=Counter)  # Bot API calls during the load
+    cpu_seconds: float = 0.0  # the bot process's CPU time (all threads) during the load
 
     @property
     def rate(self) -> float:
@@ -160,7 +163,13 @@ async def warm_up(target: str, api: FakeBotApi, users: range, deadline: float) -
     await reply_after(api, 1, 0, since, deadline)
 
 
-async def measure(target: str, api: FakeBotApi, args: argparse.Namespace) -> Run:
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(target: str, api: FakeBotApi, args: argparse.Namespace, pid: int) -> Run:
     """Warm the bot up, then let every user ask at once."""
     run = Run(target)
     users = range(FIRST_USER, FIRST_USER + args.users)
@@ -175,10 +184,14 @@ async def measure(target: str, api: FakeBotApi, args: argparse.Namespace) -> Run
     api.fail_share(args.fail_share, 502)
     deadline = time.monotonic() + args.timeout
     started = time.monotonic()
+    calls_before = len(api.calls)
+    cpu_before = cpu_seconds(pid)
     await asyncio.gather(
         *(ask(api, user, args.asked[n], run, deadline) for n, user in enumerate(users))
     )
     run.seconds = time.monotonic() - started
+    run.methods = Counter(call.method for call in api.calls[calls_before:])
+    run.cpu_seconds = cpu_seconds(pid) - cpu_before
     run.refused = len(api.bad_requests())
     return run
 
@@ -191,7 +204,7 @@ async def bench(target: str, args: argparse.Namespace) -> Run:
     ):
         process = await asyncio.to_thread(start_bot, target, api, Path(data), args.knowledge)
         try:
-            return await measure(target, api, args)
+            return await measure(target, api, args, process.pid)
         finally:
             await asyncio.to_thread(stop_bot, process)
 
@@ -209,6 +222,9 @@ def report(runs: list[Run], users: int, questions: int) -> None:
         p50, p95 = (percentile(run.latencies, q) * 1000 for q in (50, 95))
         cells = f"{answered:>9} {run.seconds:>8.2f} {run.rate:>10.1f} {p50:>8.1f} {p95:>8.1f}"
         print(f"{run.target:<10} {cells} {run.refused:>8}")
+        calls = ", ".join(f"{method} {count}" for method, count in run.methods.most_common())
+        cpu = run.cpu_seconds * 1000 / max(len(run.latencies), 1)
+        print(f"{'':<10} bot CPU {cpu:.1f} ms per reply; Bot API calls during the load: {calls}")
     by_target = {run.target: run for run in runs if not run.note}
     if {"echo", "assistant"} <= by_target.keys() and by_target["echo"].rate:
         ratio = by_target["assistant"].rate / by_target["echo"].rate

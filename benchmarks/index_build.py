@@ -7,6 +7,7 @@ maximum resident set size.
 
     python benchmarks/index_build.py                   # 100 and 943 events
     python benchmarks/index_build.py --events 100 1000 10000
+    python benchmarks/index_build.py --events 943 --xml     # as schedule.xml, as FOSDEM exports it
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.fosdem_programme import programme  # noqa: E402
+from benchmarks.frab_xml import to_xml  # noqa: E402
 
 
 def run_measured(
@@ -49,22 +51,31 @@ def run_measured(
     return seconds, usage.ru_maxrss / 1024, output
 
 
-def edit_one_event(path: Path) -> None:
-    """Move the first event to another room, as an organiser's urgent change."""
-    document = json.loads(path.read_text(encoding="utf-8"))
+def write_programme(path: Path, document: dict) -> None:
+    """The programme as frab JSON, or as schedule.xml when the path says so."""
+    if path.suffix == ".xml":
+        to_xml(document).write(path, encoding="utf-8", xml_declaration=True)
+    else:
+        path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def edit_one_event(path: Path, document: dict) -> None:
+    """Move the first event to another room and retitle it, as an organiser's urgent change."""
     day = document["schedule"]["conference"]["days"][0]
-    room = next(iter(day["rooms"]))
-    day["rooms"][room][0]["room"] = "Janson (moved)"
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    event = day["rooms"][next(iter(day["rooms"]))][0]
+    event["room"] = "Janson (moved)"
+    event["title"] += " (new time)"
+    write_programme(path, document)
 
 
-def measure(events: int, model: str | None) -> None:
+def measure(events: int, model: str | None, xml: bool) -> None:
     """Index a fresh folder of `events` events, edit one, re-index, then ask one question."""
     with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
         knowledge, data = Path(tmp) / "knowledge", Path(tmp) / "data"
         knowledge.mkdir()
-        schedule = knowledge / "schedule.json"
-        schedule.write_text(json.dumps(programme(events), ensure_ascii=False), encoding="utf-8")
+        schedule = knowledge / ("schedule.xml" if xml else "schedule.json")
+        document = programme(events)
+        write_programme(schedule, document)
         env = dict(os.environ, KNOWLEDGE_DIR=str(knowledge), DATA_DIR=str(data))
         if model:
             env["EMBEDDING_MODEL"] = model
@@ -77,7 +88,7 @@ def measure(events: int, model: str | None) -> None:
             f"{events:>6} events  first index  {seconds:7.1f} s  peak {peak:6.0f} MB  "
             f"{rate:5.1f} texts/s  | {summary}"
         )
-        edit_one_event(schedule)
+        edit_one_event(schedule, document)
         seconds, peak, output = run_measured(index, env)
         summary = output.strip().splitlines()[-1] if output.strip() else ""
         print(
@@ -93,10 +104,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, nargs="+", default=[100, 943])
     parser.add_argument("--model", default=None, help="EMBEDDING_MODEL (default: the bundled one)")
+    parser.add_argument("--xml", action="store_true", help="write schedule.xml, not frab JSON")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
     for events in args.events:
-        measure(events, args.model)
+        measure(events, args.model, args.xml)
     return 0
 
 

@@ -36,7 +36,7 @@ class Passage:
     """One retrievable unit of text, with where it came from."""
 
     id: str  # stable: source plus line or session id; unique in a knowledge base
-    text: str  # what the user is shown and what is embedded
+    text: str  # what the user is shown (and embedded, unless `search_text` says otherwise)
     source: str  # file relative to the knowledge folder, plus `#<session id>` for a session
     line: int  # 1-based line in the source file where the passage starts
     kind: PassageKind = PassageKind.PRESS
@@ -45,6 +45,9 @@ class Passage:
     session_id: str | None = None
     vertical_id: str | None = None
     illustrative: bool = False  # details invented for illustration, to be replaced by organisers
+    # What is embedded when it differs from `text` (a session's, without its date, time and room,
+    # which the lexical index and the programme questions handle).
+    search_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)

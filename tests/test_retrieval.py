@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.app.settings import DEFAULT_MODEL
 from bot.domain import EventInfo, Passage, PassageKind, Session, Vertical
 from bot.i18n import t
+from bot.knowledge.passage_text import session_passage_text
 from bot.search.abstention import event_topics, foil_questions
 from bot.search.bm25 import intent_terms
 from bot.search.embedders import Embedder, HashingEmbedder, load_embedder
 from bot.search.normalise import tokenize
-from bot.search.ranking import Retriever, abstention_text, citation, search_texts
+from bot.search.ranking import (
+    COMPACT_ABOVE_SESSIONS,
+    Retriever,
+    abstention_text,
+    citation,
+    search_texts,
+)
 from bot.search.vocabulary import Vocabulary
 
 
@@ -323,3 +331,26 @@ def test_each_passage_is_embedded_once_even_with_a_long_description() -> None:
     assert texts == [shown.text, short.text]
     retriever = Retriever.from_passages([shown, short], HashingEmbedder(), {"f1": talk})
     assert [hit.passage.session_id for hit in retriever.rank("fuzzing bugs").hits] == ["f1", "t3"]
+
+
+def test_a_big_programme_embeds_sessions_without_their_schedule_sentences() -> None:
+    start = datetime(2025, 2, 1, 10, tzinfo=UTC)
+    talk = Session(
+        id="s1",
+        title="Kernel fuzzing",
+        start=start,
+        end=start + timedelta(minutes=30),
+        room="K.1.105",
+        speakers=("Ana Silva",),
+        description="How syzkaller finds bugs.",
+    )
+    shown = session_passage_text(talk, None, "en", UTC)
+    compact = session_passage_text(talk, None, "en", UTC, for_search=True)
+    assert all(part in shown for part in ("K.1.105", "10:00", "2025"))
+    assert not any(part in compact for part in ("K.1.105", "10:00", "2025"))
+    assert all(part in compact for part in ("Kernel fuzzing", "Ana Silva", "syzkaller"))
+    passage = replace(session_passage("s1", "Kernel fuzzing", "x"), text=shown, search_text=compact)
+    few = {"s1": talk}
+    many = {f"s{i}": replace(talk, id=f"s{i}") for i in range(COMPACT_ABOVE_SESSIONS + 1)}
+    assert search_texts([passage], few)[1] == [shown]
+    assert search_texts([passage], many)[1] == [compact]

@@ -207,6 +207,9 @@ class _Importer:
         text = session_passage_text(
             session, vertical, "en", zone, kind=kind, vertical_word="track", show_zone=True
         )
+        search_text = session_passage_text(
+            session, vertical, "en", zone, kind=kind, vertical_word="track", for_search=True
+        )
         self.result.sessions.append(session)
         self.result.passages.append(
             Passage(
@@ -218,6 +221,7 @@ class _Importer:
                 language="en",
                 session_id=identifier,
                 vertical_id=session.vertical_id,
+                search_text=search_text,
             )
         )
 

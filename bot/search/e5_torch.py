@@ -10,7 +10,6 @@ which is why indexing and batches of questions go through it.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -79,7 +78,8 @@ class E5TorchEngine:
     """Encodes lists of texts; one call at a time (the caller holds the lock)."""
 
     def __init__(self, image_path: Path, threads: int | None = None) -> None:
-        torch.set_num_threads(threads or os.cpu_count() or 1)
+        if threads:  # otherwise PyTorch's own default (OMP_NUM_THREADS, else the cores)
+            torch.set_num_threads(threads)
         self.image = E5Image(image_path)
         self.tokenizer = self.image.tokenizer()
         shape = self.image.shape

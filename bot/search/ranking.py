@@ -65,6 +65,15 @@ def config_for(model: str) -> RankingConfig:
     return MODEL_CONFIGS.get(model, RankingConfig(answer_floor=0.3, foil_margin=-0.05))
 
 
+# Above this many sessions, a session is embedded without its date, time and room sentences
+# (`Passage.search_text`). For a FOSDEM-size programme (943 events) that is a quarter fewer
+# tokens, and tokens bound the first index (75.8 s against 90-97 s at load 1-3 here). Smaller
+# programmes keep the whole text: on the tuning sets the sentence helped questions in the
+# passage's language (rc3-own-words-2 fr 12/12 against 10/12, democon-crosslingual ar 11/11
+# against 9/11) and their index is quick anyway (README "Measured figures").
+COMPACT_ABOVE_SESSIONS = 300
+
+
 def search_texts(
     passages: Sequence[Passage], sessions: Mapping[str, Session]
 ) -> tuple[list[int], list[str]]:
@@ -72,10 +81,10 @@ def search_texts(
 
     A session's passage shows the start of its description. A second vector for the rest of a
     long description used to be added: it doubled the tokens to embed for a FOSDEM-size
-    programme (tokens bound indexing) and found nothing more on dev.jsonl and rc3.jsonl
-    (measured, README "Measured figures"). `sessions` stays for callers and future use."""
-    del sessions
-    return list(range(len(passages))), [passage.text for passage in passages]
+    programme and found nothing more on dev.jsonl and rc3.jsonl (README "Measured figures")."""
+    compact = len(sessions) > COMPACT_ABOVE_SESSIONS
+    texts = [(passage.search_text if compact else "") or passage.text for passage in passages]
+    return list(range(len(passages))), texts
 
 
 @dataclass(frozen=True, slots=True)
