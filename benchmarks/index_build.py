@@ -27,6 +27,14 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.fosdem_programme import programme  # noqa: E402
 from benchmarks.frab_xml import to_xml  # noqa: E402
+from tests.fake_botapi import FakeBotApi  # noqa: E402
+
+RUN_QUESTIONS = (
+    "Which talks are about Rust?",
+    "Quand parle-t-on de PostgreSQL ?",
+    "What is on in Janson now?",
+    "Who speaks about the Linux kernel?",
+)
 
 
 def run_measured(
@@ -68,6 +76,32 @@ def edit_one_event(path: Path, document: dict) -> None:
     write_programme(path, document)
 
 
+def run_peak(env: dict[str, str], users: int = 20) -> tuple[float, int]:
+    """`python -m bot run` against the loopback Bot API: peak RSS in MB after answering."""
+    with FakeBotApi() as api:
+        env = dict(env, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_URL=api.base_url, ADMIN_IDS="")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for user in range(users):
+                api.add_user(1000 + user, f"User {user}", "en")
+                api.send_text(1000 + user, RUN_QUESTIONS[user % len(RUN_QUESTIONS)])
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline and sum(api.delivered_counts().values()) < users:
+                time.sleep(0.5)
+            time.sleep(5)  # the batch engine's warm-up may finish after the first replies
+            status = Path(f"/proc/{process.pid}/status").read_text()
+            peak = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
+            return peak, sum(api.delivered_counts().values())
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
 def measure(events: int, model: str | None, xml: bool) -> None:
     """Index a fresh folder of `events` events, edit one, re-index, then ask one question."""
     with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
@@ -97,6 +131,8 @@ def measure(events: int, model: str | None, xml: bool) -> None:
         ask = [sys.executable, "-m", "bot", "ask", "--json"]
         seconds, peak, _ = run_measured(ask, env, "Which talks are in Janson?\n")
         print(f"{events:>6} events  ask          {seconds:7.1f} s  peak {peak:6.0f} MB")
+        peak, replies = run_peak(env)
+        print(f"{events:>6} events  run          {replies} replies    peak {peak:6.0f} MB")
 
 
 def main() -> int:
