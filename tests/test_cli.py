@@ -23,19 +23,24 @@ La romancière invitée d'honneur est Leïla Benali ; elle présentera son nouve
 """
 
 
+def cli_env(knowledge: Path, data: Path) -> dict[str, str]:
+    """The environment of `python -m bot` over a folder, this checkout's code, the fake model."""
+    return {
+        **os.environ,
+        "KNOWLEDGE_DIR": str(knowledge),
+        "DATA_DIR": str(data),
+        "EMBEDDING_MODEL": "test-hashing",
+        "PYTHONWARNINGS": "ignore",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()
     (knowledge / "festival.fr.md").write_text(KNOWLEDGE, encoding="utf-8")
-    return {
-        **os.environ,
-        "KNOWLEDGE_DIR": str(knowledge),
-        "DATA_DIR": str(tmp_path / "data"),
-        "EMBEDDING_MODEL": "test-hashing",
-        "PYTHONWARNINGS": "ignore",
-        "PYTHONPATH": str(ROOT),
-    }
+    return cli_env(knowledge, tmp_path / "data")
 
 
 def run(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +14,7 @@ from bot.app.settings import Settings
 from bot.clock import frozen_at
 from bot.i18n import t
 from bot.search.assistant import Assistant
-from tests.test_cli import ROOT, run
+from tests.test_cli import cli_env, run
 
 PROGRAMME = """\
 event:
@@ -64,14 +63,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()
     write_knowledge(knowledge)
-    return {
-        **os.environ,
-        "KNOWLEDGE_DIR": str(knowledge),
-        "DATA_DIR": str(tmp_path / "data"),
-        "EMBEDDING_MODEL": "test-hashing",
-        "PYTHONWARNINGS": "ignore",
-        "PYTHONPATH": str(ROOT),
-    }
+    return cli_env(knowledge, tmp_path / "data")
 
 
 def test_the_note_follows_the_clock_even_for_a_cached_answer(hashing_settings: Settings) -> None:
