@@ -79,6 +79,25 @@ async def test_a_failed_batch_fails_its_questions_and_the_next_one_is_served() -
     assert (await batcher.answer(Question("fine"))).text == "ok"
 
 
+async def test_one_bad_question_fails_only_its_asker() -> None:
+    seen: list[list[str]] = []
+
+    def compute(questions: list[Question]) -> list[Answer]:
+        seen.append([q.text for q in questions])
+        if any(q.text == "boom" for q in questions):
+            raise RuntimeError("a bug this question meets")
+        return [Answer(q.text, "en", True, "ok", (), 1.0) for q in questions]
+
+    batcher = QuestionBatcher(compute, window=0.01)
+    asked = ["one", "boom", "two"]
+    results = await asyncio.gather(
+        *(batcher.answer(Question(text)) for text in asked), return_exceptions=True
+    )
+    assert isinstance(results[1], RuntimeError)
+    assert [r.text for r in results if isinstance(r, Answer)] == ["ok", "ok"]
+    assert seen == [asked, ["one"], ["boom"], ["two"]]
+
+
 async def test_answer_async_goes_through_the_batcher(hashing_settings: Settings) -> None:
     write_knowledge(hashing_settings)
     assistant = Assistant.load(hashing_settings)

@@ -115,6 +115,21 @@ def test_ask_json_lists_every_session_it_names(tmp_path: Path) -> None:
     assert "8 March 2031 at 10:00" in now["answer"]
 
 
+def test_filters_no_session_meets_together_say_so_and_list_the_speakers_sessions(
+    hashing_settings: Settings,
+) -> None:
+    knowledge = hashing_settings.knowledge_dir
+    knowledge.mkdir(parents=True, exist_ok=True)
+    (knowledge / "schedule.json").write_text(schedule({"en": "Soldering", "fr": "Soudure"}))
+    assistant = Assistant.load(hashing_settings)
+    answer = assistant.answer("Which talks in English does Nadia Berrada give?")
+    assert answer.kind == "programme"
+    assert "No session matches" in answer.text
+    assert "Sessions by Nadia Berrada" in answer.text
+    assert "Soldering" in answer.text  # her session, in French, as the alternative
+    assert "Compilers for fun" not in answer.text
+
+
 def test_chat_follow_up_names_the_room(hashing_settings: Settings) -> None:
     knowledge = hashing_settings.knowledge_dir
     knowledge.mkdir(parents=True, exist_ok=True)

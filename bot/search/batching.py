@@ -124,12 +124,24 @@ class QuestionBatcher:
             )
             try:
                 answers = await asyncio.to_thread(self.compute, [q for q, _ in batch])
-            except Exception as exc:  # every waiter hears of the failure, the batcher goes on
+            except Exception:
                 log.exception("answering a batch of %d questions failed", len(batch))
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
+                await self._one_by_one(batch)
                 continue
             for (_, future), answer in zip(batch, answers, strict=True):
                 with contextlib.suppress(asyncio.InvalidStateError):
                     future.set_result(answer)
+
+    async def _one_by_one(self, batch: list[tuple[Question, asyncio.Future[Answer]]]) -> None:
+        """After a failed batch, each question alone: one bad question fails only its asker."""
+        for question, future in batch:
+            try:
+                (answer,) = await asyncio.to_thread(self.compute, [question])
+            except Exception as exc:
+                if len(batch) > 1:
+                    log.exception("answering %r failed", question.text)
+                if not future.done():
+                    future.set_exception(exc)
+                continue
+            with contextlib.suppress(asyncio.InvalidStateError):
+                future.set_result(answer)

@@ -230,7 +230,16 @@ def _nothing(
 ) -> _Result:
     """Nothing at that moment: say so, with the nearest alternative."""
     moment = query.moment
-    assert moment is not None
+    if moment is None:  # filters no session meets together ("X's talks in English")
+        nothing = (t("prog_nothing", lang),)
+        if not query.speakers:
+            return _Result([], notes=nothing)
+        theirs = _filter(
+            ProgrammeQuery(query.question, lang, None, speakers=query.speakers), programme, None
+        )
+        names = ", ".join(query.speakers)
+        after = (t("prog_speaker_gives", lang, name=names) + colon(lang).rstrip(),)
+        return _Result([], notes=nothing, after=after if theirs else (), alternatives=tuple(theirs))
     zone = programme.zone
     if moment.kind == "next":
         if not query.filtered or not any(s.start > now for s in programme.sessions):
