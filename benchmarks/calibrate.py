@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.retrieval import QUESTIONS, ROOT, fold, open_assistant, prepare_folders
+from benchmarks.retrieval import ROOT, fold, open_assistant, question_plans
 from bot.app.settings import DEFAULT_MODEL
 from bot.search.ranking import Ranking, Retriever
 
@@ -35,24 +35,14 @@ class Case:
     ranking: Ranking
     out_of_scope: bool
     hit3: bool
+    question: str = ""
 
 
 def cases(model: str, eval_dir: Path, work: Path) -> list[tuple[Retriever, list[Case]]]:
     """Every tuning question ranked once, grouped by the retriever of its knowledge folder."""
-    rc3, democon = prepare_folders(model, eval_dir, work)
-    tune = QUESTIONS / "tune"
     plans = [
-        (
-            ROOT / "knowledge",
-            [
-                eval_dir / "dev.jsonl",
-                QUESTIONS / "event-extra.jsonl",
-                QUESTIONS / "event-extra-2.jsonl",
-                tune / "event-near-domain.jsonl",
-            ],
-        ),
-        (rc3, [eval_dir / "rc3.jsonl", *sorted(QUESTIONS.glob("rc3-own-words*.jsonl"))]),
-        (democon, [QUESTIONS / "democon-own-words.jsonl", tune / "democon-crosslingual.jsonl"]),
+        (knowledge, [path for path, tuned in sets if tuned])
+        for knowledge, sets in question_plans(model, eval_dir, work)
     ]
     grouped = []
     for index, (knowledge, paths) in enumerate(plans):
@@ -67,7 +57,8 @@ def cases(model: str, eval_dir: Path, work: Path) -> list[tuple[Retriever, list[
                 texts = [fold(hit.passage.text) for hit in ranking.hits[:3]]
                 patterns = [re.compile(fold(p)) for p in item["expect"] or []]
                 hit = any(p.search(text) for p in patterns for text in texts)
-                found.append(Case(path.stem, ranking, item["expect"] is None, hit))
+                out_of_scope = item["expect"] is None
+                found.append(Case(path.stem, ranking, out_of_scope, hit, item["question"]))
         grouped.append((retriever, found))
     return grouped
 

@@ -193,6 +193,21 @@ def test_names_the_knowledge_never_mentions() -> None:
     assert french.unknown_names("A talk on AI ethics and GDPR?", "en") == []
 
 
+def test_the_share_of_a_question_the_knowledge_never_mentions() -> None:
+    french = [press(f"p{i}", text) for i, text in enumerate(("Les Assises se tiennent à Rabat.",
+              "Le sport.", "La santé.", "Les dates.", "La ministre."))]  # fmt: skip
+    vocabulary = Vocabulary([*french, press("en", "Dates and place", "en")])
+    never = lambda word: False  # noqa: E731
+    assert vocabulary.unknown_share("Les Assises se tiennent à Rabat ?", "fr", never) == 0.0
+    lacking = vocabulary.unknown_share("Une boulangerie ouverte près des Assises ?", "fr", never)
+    assert 0.5 < lacking < 1.0  # "boulangerie", "ouverte", "près" are not in the knowledge
+    assert vocabulary.unknown_share("Une boulangerie ouverte ?", "fr", never) == 1.0
+    # Rare words say more than common ones: the missing rare word weighs the most.
+    assert vocabulary.unknown_share("sport boulangerie", "fr", never) > 0.5
+    # Too few English passages to tell a missing English word from one said in French.
+    assert vocabulary.unknown_share("Is there a bakery?", "en", never) == 0.0
+
+
 def test_foils_are_generated_from_the_event_topics_in_each_language() -> None:
     health = Vertical("health", {"fr": "Santé", "en": "Health", "ar": "الصحة"})
     foils = foil_questions("", event_topics([health]))

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -25,6 +26,7 @@ from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
 from bot.search.followups import Conversation, follow_up_kind
+from bot.search.normalise import words
 from bot.search.programme_answer import (
     answer_query,
     follow_up_answer,
@@ -399,6 +401,10 @@ class Assistant:
         if query is None:
             return None, None
         retriever = snapshot.retriever
+        if _names_beyond(query, retriever.vocabulary.unknown_names(question, lang)):
+            # "When does 38C3 start in Hamburg?": the room is known, the event asked is not;
+            # passage retrieval abstains and names it.
+            return query, None
 
         def search(topic: str, limit: int) -> list[Session]:
             ranking = retriever.rank(topic, lang)
@@ -526,3 +532,10 @@ class Assistant:
         return ReloadReport(
             changed, list(knowledge.errors), previous.knowledge, knowledge, embedded
         )
+
+
+def _names_beyond(query: ProgrammeQuery, names: Sequence[str]) -> list[str]:
+    """The names the knowledge never mentions besides the speaker or room the query already
+    says is not in the programme."""
+    said = set(words(f"{query.unknown_person} {query.unknown_room}"))
+    return [name for name in names if not set(words(name)) <= said]

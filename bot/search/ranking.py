@@ -43,7 +43,10 @@ class RankingConfig:
     # Abstention, on the dense model's own cosine scale: below the floor nothing is relevant;
     # above it, the best passage must not lose to the best off-topic foil by more than the margin.
     answer_floor: float = 0.75
-    foil_margin: float = -0.02
+    foil_margin: float = -0.03
+    # The margin a passage needs grows with the share of the question the knowledge never
+    # mentions ("a pharmacy open late near the venue": pharmacy, open and late are not in it).
+    unknown_weight: float = 0.06
     # A question with this few words of its own ("c'est où ?", "le thème ?") is about the event:
     # its name is added to what the dense side encodes, and when every one of its words occurs
     # in the knowledge it is answered even if a foil is as close.
@@ -93,6 +96,7 @@ class Ranking:
     word_count: int = 0  # words of the question beyond stop words
     words_known: float = 0.0  # share of those words found anywhere in the knowledge
     unknown_names: tuple[str, ...] = ()  # names in the question the knowledge never mentions
+    unknown_share: float = 0.0  # share of the question's weight the knowledge never mentions
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +284,9 @@ class Retriever:
             word_count=len(own_words),
             words_known=self.lexical.known_share(own_words),
             unknown_names=tuple(self.vocabulary.unknown_names(question, language)),
+            unknown_share=self.vocabulary.unknown_share(
+                question, language, lambda word: self.lexical.known_share([word]) > 0
+            ),
         )
 
     def relevant(self, ranking: Ranking) -> bool:
@@ -297,7 +304,8 @@ class Retriever:
             return False
         if ranking.word_count <= config.short_question and ranking.words_known >= 1.0:
             return True
-        return ranking.dense_top - ranking.foil_top >= config.foil_margin
+        margin = config.foil_margin + config.unknown_weight * ranking.unknown_share
+        return ranking.dense_top - ranking.foil_top >= margin
 
     def answer(
         self,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -36,10 +36,19 @@ LANGUAGE_MIN_PASSAGES = 5
 
 
 @lru_cache(maxsize=8192)
-def _arabic_zipf(word: str) -> float:
+def _zipf(word: str, language: str) -> float:
     from wordfreq import zipf_frequency
 
-    return float(zipf_frequency(word, "ar"))
+    return float(zipf_frequency(word, language))
+
+
+def _arabic_zipf(word: str) -> float:
+    return _zipf(word, "ar")
+
+
+# How much a word says (its weight in `unknown_share`): rarer words say more. Zipf 7 is the
+# commonest words ("the"); a word wordfreq never saw (a name, a typo) weighs the most.
+_ZIPF_TOP = 7.0
 
 
 def name_candidates(question: str, arabic_rarity: bool = True) -> list[str]:
@@ -108,6 +117,24 @@ class Vocabulary:
         """Whether some word of the knowledge is or begins with this (normalised) word."""
         at = bisect.bisect_left(self._sorted, word)
         return at < len(self._sorted) and self._sorted[at].startswith(word)
+
+    def unknown_share(self, question: str, language: str, known: Callable[[str], bool]) -> float:
+        """The share of what the question's content words say (each weighs 7 minus its Zipf
+        frequency in the question's language) that occurs nowhere in the knowledge, by word,
+        typo, translation or (`known`) stem. Zero when the knowledge has too few passages in
+        that language to tell a missing word from one it says in another language."""
+        if self.languages.get(language, 0) < LANGUAGE_MIN_PASSAGES:
+            return 0.0
+        total = missing = 0.0
+        for token in _RAW_WORD.findall(question):
+            folded = normalise(token)
+            if folded in STOP_WORDS or folded.isdigit() or len(folded) < 2:
+                continue
+            weight = max(_ZIPF_TOP - _zipf(token.casefold(), language), 0.5)
+            total += weight
+            if not (known(folded) or self.knows(folded)):
+                missing += weight
+        return missing / total if total else 0.0
 
     def unknown_names(self, question: str, language: str) -> list[str]:
         """The names the question depends on that occur nowhere in the knowledge."""
