@@ -3,9 +3,10 @@
     python benchmarks/calibrate.py --model e5-small-q4 [--work DIR]
 
 Each question of the tuning sets (see `retrieval.py`; never the held-out ones) is ranked once;
-then every (floor, margin) pair of a grid decides again whether it would be answered. Printed:
-the current setting and the best pairs by in-scope questions answered with a hit in the top 3
-plus out-of-scope questions refused. Nothing is changed: copy a pair into MODEL_CONFIGS.
+then every (floor, margin, unknown weight) of a grid decides again whether it would be
+answered. Printed: the current setting and the best settings by in-scope questions answered
+with a hit in the top 3 plus out-of-scope questions refused. Nothing is changed: copy a
+setting into MODEL_CONFIGS.
 """
 
 from __future__ import annotations
@@ -63,12 +64,16 @@ def cases(model: str, eval_dir: Path, work: Path) -> list[tuple[Retriever, list[
     return grouped
 
 
-def tally(grouped: list[tuple[Retriever, list[Case]]], floor: float, margin: float) -> list[int]:
+def tally(
+    grouped: list[tuple[Retriever, list[Case]]], floor: float, margin: float, weight: float
+) -> list[int]:
     """[in-scope answered with a hit, in-scope, out-of-scope refused, out-of-scope]."""
     counts = [0, 0, 0, 0]
     for retriever, found in grouped:
         saved = retriever.config
-        retriever.config = replace(saved, answer_floor=floor, foil_margin=margin)
+        retriever.config = replace(
+            saved, answer_floor=floor, foil_margin=margin, unknown_weight=weight
+        )
         try:
             for case in found:
                 answered = retriever.relevant(case.ranking)
@@ -96,17 +101,23 @@ def main() -> int:
         results = []
         for floor in np.round(np.arange(0.0, 0.91, 0.05), 2):
             for margin in np.round(np.arange(-0.30, 0.101, 0.01), 2):
-                counts = tally(grouped, float(floor), float(margin))
-                results.append((counts[0] + counts[2], float(floor), float(margin), counts))
-        now = tally(grouped, current.answer_floor, current.foil_margin)
+                for weight in np.round(np.arange(0.0, 0.161, 0.02), 2):
+                    counts = tally(grouped, float(floor), float(margin), float(weight))
+                    results.append(
+                        (counts[0] + counts[2], float(floor), float(margin), float(weight), counts)
+                    )
+        now = tally(grouped, current.answer_floor, current.foil_margin, current.unknown_weight)
         print(
-            f"{args.model}: now floor={current.answer_floor} margin={current.foil_margin}: "
-            f"in-scope answered with a hit {now[0]}/{now[1]}, refused {now[2]}/{now[3]}"
+            f"{args.model}: now floor={current.answer_floor} margin={current.foil_margin} "
+            f"unknown weight={current.unknown_weight}: in-scope answered with a hit "
+            f"{now[0]}/{now[1]}, refused {now[2]}/{now[3]}"
         )
-        for total, floor, margin, counts in sorted(results, key=lambda r: (-r[0], -r[2]))[:8]:
+        best = sorted(results, key=lambda r: (-r[0], -r[2], r[3]))[:8]
+        for total, floor, margin, weight, counts in best:
             print(
-                f"  floor={floor:.2f} margin={margin:+.2f}: {total} right; answered with a hit "
-                f"{counts[0]}/{counts[1]}, refused {counts[2]}/{counts[3]}"
+                f"  floor={floor:.2f} margin={margin:+.2f} unknown weight={weight:.2f}: "
+                f"{total} right; answered with a hit {counts[0]}/{counts[1]}, "
+                f"refused {counts[2]}/{counts[3]}"
             )
     return 0
 

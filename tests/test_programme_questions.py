@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import EventInfo, KnowledgeBase, Session, Vertical
+from bot.domain import EventInfo, KnowledgeBase, Passage, Session, Vertical
 from bot.search.followups import follow_up_kind
 from bot.search.moments import logical_day, read_moment
 from bot.search.programme_answer import answer_query, follow_up_answer
 from bot.search.programme_query import Programme, understand
+from bot.search.routing import beyond_filters
+from bot.search.vocabulary import Vocabulary
 
 ZONE = ZoneInfo("Europe/Paris")
 FRI = date(2031, 5, 16)  # a Friday
@@ -209,3 +211,23 @@ def test_the_next_one_follows_the_session_shown_in_its_room() -> None:
     shown = [s for s in PROGRAMME.sessions if s.id == "a"]
     answer = follow_up_answer("and the next one?", "next", shown, PROGRAMME, "en")
     assert answer.sessions == ("c",)  # Hangar Nord after the opening, not the workshop
+
+
+def test_a_question_saying_more_than_its_filters_goes_to_passages() -> None:
+    assert PROGRAMME is not None
+    own = [f"{s.title}. {' '.join(s.speakers)}" for s in knowledge().sessions.values()]
+    vocabulary = Vocabulary([Passage(str(i), text, "p.json", 1) for i, text in enumerate(own)])
+    now = at(FRI, 8)
+
+    def beyond(question: str) -> bool:
+        query = understand(question, "en", PROGRAMME, now)
+        assert query is not None, question
+        return beyond_filters(query, PROGRAMME, now, vocabulary)
+
+    assert not beyond("What's on right now?")
+    assert not beyond("Which talks are in English?")
+    assert not beyond("What does Haddad present about soldering irons and melting tin?")
+    # One session in other words that trips the language filter: passage retrieval finds it.
+    assert beyond("Who gives the English talk explaining how radio meshes link remote hamlets?")
+    # Words the knowledge never mentions, however few: not a programme question.
+    assert beyond("what will zorblax unveil at the next quuxcon")

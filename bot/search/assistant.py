@@ -9,7 +9,6 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -26,7 +25,6 @@ from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
 from bot.search.followups import Conversation, follow_up_kind
-from bot.search.normalise import words
 from bot.search.programme_answer import (
     answer_query,
     follow_up_answer,
@@ -35,6 +33,7 @@ from bot.search.programme_answer import (
 )
 from bot.search.programme_query import Programme, ProgrammeQuery, understand
 from bot.search.ranking import Retriever, search_texts
+from bot.search.routing import beyond_filters, names_beyond
 from bot.search.staging import embed_in_chunks, pending_scan, plan_reload
 from bot.search.vector_index import (
     IndexManifest,
@@ -397,13 +396,18 @@ class Assistant:
             return None, None
         lang = language or detect_language(question)
         lang = lang if lang in ("fr", "en", "ar") else "en"
-        query = understand(question, lang, programme, utc_now())
+        now = utc_now()
+        query = understand(question, lang, programme, now)
         if query is None:
             return None, None
         retriever = snapshot.retriever
-        if _names_beyond(query, retriever.vocabulary.unknown_names(question, lang)):
+        if names_beyond(query, retriever.vocabulary.unknown_names(question, lang)):
             # "When does 38C3 start in Hamburg?": the room is known, the event asked is not;
             # passage retrieval abstains and names it.
+            return query, None
+        if beyond_filters(query, programme, now, retriever.vocabulary):
+            # One session in other words that tripped a filter ("... in French", "... now
+            # that beginners use ChatGPT"): passage retrieval finds it, or abstains.
             return query, None
 
         def search(topic: str, limit: int) -> list[Session]:
@@ -420,7 +424,7 @@ class Assistant:
                     break
             return list(found.values())
 
-        return query, answer_query(query, programme, utc_now(), search)
+        return query, answer_query(query, programme, now, search)
 
     @staticmethod
     def _cached(
@@ -532,10 +536,3 @@ class Assistant:
         return ReloadReport(
             changed, list(knowledge.errors), previous.knowledge, knowledge, embedded
         )
-
-
-def _names_beyond(query: ProgrammeQuery, names: Sequence[str]) -> list[str]:
-    """The names the knowledge never mentions besides the speaker or room the query already
-    says is not in the programme."""
-    said = set(words(f"{query.unknown_person} {query.unknown_room}"))
-    return [name for name in names if not set(words(name)) <= said]

@@ -25,8 +25,11 @@ _RAW_WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.?!؟:;]\s+")
 # "5e", "1st", "2ème": ordinals are not names.
 _ORDINAL = re.compile(r"^\d+(?:e|er|re|eme|ème|th|st|nd|rd)$", re.IGNORECASE)
+# "16h", "9h30", "6pm", "10am": times of day are not names either.
+_TIME_OF_DAY = re.compile(r"^\d{1,2}(?:h\d{0,2}|[ap]m|h\d{2}[ap]m)$", re.IGNORECASE)
 FUZZY_RATIO = 85  # a name this close to a word of the knowledge is that word with a typo
 FUZZY_MIN_LENGTH = 5
+FUZZY_LENGTH_GAP = 1
 # Arabic has no capitals: an Arabic word rarer than this in general Arabic (wordfreq's Zipf
 # scale: 3 is once per million words) and absent from Arabic knowledge is taken for a name.
 ARABIC_RARE_ZIPF = 3.0
@@ -69,6 +72,7 @@ def name_candidates(question: str, arabic_rarity: bool = True) -> list[str]:
                 folded in STOP_WORDS
                 or folded.isdigit()
                 or _ORDINAL.match(token)
+                or _TIME_OF_DAY.match(token)
                 or len(folded) < 2
                 or in_lexicon(folded)
             ):
@@ -85,6 +89,11 @@ def name_candidates(question: str, arabic_rarity: bool = True) -> list[str]:
             ):
                 found.append(token)
     return found
+
+
+def word_weight(word: str, language: str) -> float:
+    """How much a word says: 7 minus its Zipf frequency in that language, at least 0.5."""
+    return max(_ZIPF_TOP - _zipf(word.casefold(), language), 0.5)
 
 
 class Vocabulary:
@@ -106,12 +115,18 @@ class Vocabulary:
                 continue  # a plural ("GPUs") of a word the knowledge has
             if any(equivalent in self.words for equivalent in equivalents(word)):
                 continue  # the word, or its translation ("AI" over French content with "IA")
-            if len(word) >= FUZZY_MIN_LENGTH and process.extractOne(
-                word, self._long, scorer=fuzz.ratio, score_cutoff=FUZZY_RATIO
-            ):
+            if len(word) >= FUZZY_MIN_LENGTH and self._typo_of_known(word):
                 continue
             return False
         return True
+
+    def _typo_of_known(self, word: str) -> bool:
+        """Whether a word is a word of the knowledge with a typo: close by ratio, and at most
+        one letter longer or shorter ("France" is not "français", "Segrouchni" is)."""
+        close = process.extract(
+            word, self._long, scorer=fuzz.ratio, score_cutoff=FUZZY_RATIO, limit=5
+        )
+        return any(abs(len(found) - len(word)) <= FUZZY_LENGTH_GAP for found, _, _ in close)
 
     def has_prefix(self, word: str) -> bool:
         """Whether some word of the knowledge is or begins with this (normalised) word."""
@@ -130,7 +145,7 @@ class Vocabulary:
             folded = normalise(token)
             if folded in STOP_WORDS or folded.isdigit() or len(folded) < 2:
                 continue
-            weight = max(_ZIPF_TOP - _zipf(token.casefold(), language), 0.5)
+            weight = word_weight(token, language)
             total += weight
             if not (known(folded) or self.knows(folded)):
                 missing += weight
