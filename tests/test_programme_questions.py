@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -231,3 +232,22 @@ def test_a_question_saying_more_than_its_filters_goes_to_passages() -> None:
     assert beyond("Who gives the English talk explaining how radio meshes link remote hamlets?")
     # Words the knowledge never mentions, however few: not a programme question.
     assert beyond("what will zorblax unveil at the next quuxcon")
+
+
+def test_a_type_the_programme_lacks_leaves_a_described_topic_to_passages() -> None:
+    plain = knowledge()
+    sessions = {i: replace(s, kind="plenary") if s.kind == "keynote" else s
+                for i, s in plain.sessions.items()}  # fmt: skip
+    programme = Programme.of(KnowledgeBase(sessions=sessions, event=plain.event))
+    assert programme is not None
+    now = at(FRI, 8)
+    # No "keynote" here (a plenary): "no keynote" would hide the session the topic describes.
+    query = understand("When is the keynote about networks for villages?", "en", programme, now)
+    assert query is not None
+    assert query.topic
+    assert answer_query(query, programme, now) is None
+    bare = understand("Which keynotes are there?", "en", programme, now)
+    assert bare is not None
+    answer = answer_query(bare, programme, now)
+    assert answer is not None
+    assert "keynote" in answer.text

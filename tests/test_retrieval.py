@@ -12,8 +12,10 @@ from bot.i18n import t
 from bot.search.abstention import event_topics, foil_questions
 from bot.search.bm25 import intent_terms
 from bot.search.embedders import Embedder, HashingEmbedder, load_embedder
-from bot.search.normalise import tokenize
+from bot.search.knowledge_lexicon import KnowledgeLexicon, parallel_texts
+from bot.search.normalise import stems, tokenize
 from bot.search.ranking import Retriever, abstention_text, citation, search_texts
+from bot.search.transliteration import Transliterations
 from bot.search.vocabulary import Vocabulary
 
 
@@ -206,6 +208,48 @@ def test_the_share_of_a_question_the_knowledge_never_mentions() -> None:
     assert vocabulary.unknown_share("sport boulangerie", "fr", never) > 0.5
     # Too few English passages to tell a missing English word from one said in French.
     assert vocabulary.unknown_share("Is there a bakery?", "en", never) == 0.0
+
+
+def test_arabic_spellings_of_latin_names_reach_the_lexical_side() -> None:
+    spelled = Transliterations(["sphinx", "mercurial", "apres", "documentation"])
+    assert spelled.latin_for("سفينكس") == {"sphinx"}
+    assert spelled.latin_for("بميركوريال") == {"mercurial"}  # with a clitic
+    assert spelled.latin_for("باريس") == set()  # three consonants match too much to trust
+    talks = [
+        session_passage("s1", "Documenter son projet avec Sphinx", "Samedi 10:30."),
+        session_passage("s2", "Gestionnaire de versions Mercurial", "Jeudi 10:00."),
+        session_passage("s3", "Tests de charge", "Dimanche 14:00."),
+    ]
+    retriever = Retriever.from_passages(talks, HashingEmbedder())
+    assert retriever.rank("متى محاضرة ميركوريال؟").hits[0].passage.id == "prog.json#s2"
+    assert retriever.rank("متى محاضرة سفينكس؟").hits[0].passage.id == "prog.json#s1"
+
+
+def test_a_lexicon_learnt_from_the_knowledge_translated_fields() -> None:
+    start = datetime(2025, 7, 1, 9, tzinfo=UTC)
+
+    def translated(sid: str, fr: str, en: str, ar: str) -> Session:
+        return Session(sid, fr, start, start.replace(hour=10), language="fr",
+                       translations=(("en", en, ""), ("ar", ar, "")))  # fmt: skip
+
+    sessions = [
+        translated(
+            "a", "Session du secteur bancaire", "Banking sector session", "جلسة قطاع البنوك"
+        ),
+        translated("b", "Le secteur agricole", "The farming sector", "قطاع الفلاحة"),
+        translated("c", "Atelier vidéo", "Video workshop", "ورشة الفيديو"),
+    ]
+    lexicon = KnowledgeLexicon(parallel_texts(sessions))
+    assert set(stems("secteur")) & set(lexicon.translations(tokenize("قطاع")))
+    assert not set(stems("video")) & set(lexicon.translations(tokenize("قطاع")))
+    # French passages only: the Arabic word reaches "secteur" through the learnt pairs alone.
+    shown = [sessions[2], sessions[0]]
+    passages = [session_passage(s.id, s.title, "Mardi 1er juillet 2025, 09:00.") for s in shown]
+    retriever = Retriever.from_passages(passages, HashingEmbedder(), {s.id: s for s in sessions})
+    asked = tokenize("ماذا عن القطاع؟")
+    assert list(retriever.lexical.scores(asked)) == [0.0, 0.0]
+    lexical = retriever.lexical.scores(retriever.learnt.translations(asked))
+    assert lexical[1] > lexical[0] == 0.0
 
 
 def test_foils_are_generated_from_the_event_topics_in_each_language() -> None:

@@ -172,6 +172,10 @@ def _execute(
             return _Result([], notes=(note,))
     for kind in query.kinds:
         if not any(kind in normalise(s.kind) for s in every):
+            if query.topic:
+                # "the keynote about ...": the programme may call it otherwise (a plenary);
+                # the topic, in any words, is for passage retrieval.
+                return None
             return _Result([], notes=(t("prog_no_kind", lang, kind=kind),))
     matching = _filter(query, programme, search)
     hard = query.rooms or query.speakers or query.talk_languages or query.tracks

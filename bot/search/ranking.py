@@ -15,14 +15,17 @@ from bot.i18n.detect import detect_language
 from bot.search.abstention import foil_questions
 from bot.search.bm25 import LexicalIndex, intent_terms
 from bot.search.embedders import Embedder
+from bot.search.knowledge_lexicon import KnowledgeLexicon, parallel_texts
 from bot.search.lexicon import equivalents, translations
-from bot.search.normalise import content_words, tokenize, words
+from bot.search.normalise import content_words, stems, tokenize, words
+from bot.search.transliteration import Transliterations
 from bot.search.vector_index import VectorIndex, create_index
 from bot.search.vocabulary import Vocabulary
 
 # «…», "…", “…” and „…“: a quoted part of a question is most likely a session title.
 _QUOTED = re.compile(r"«\s*([^»]+?)\s*»|\"([^\"]+)\"|“([^”]+)”|„([^“”]+)[“”]")
 _TITLE_END = " — "
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
 # Programme passages of illustrative sessions already say so in their own words.
 _MARKED_ILLUSTRATIVE = re.compile(r"illustrati|indicati|توضيح", re.IGNORECASE)
 
@@ -146,6 +149,8 @@ class Retriever:
             _titles(p, sessions) if p.kind is PassageKind.SESSION else set() for p in self.passages
         ]
         self.vocabulary = Vocabulary(self.passages)
+        self.transliterations = Transliterations(self.vocabulary.words)
+        self.learnt = KnowledgeLexicon(parallel_texts(sessions.values()))
 
     @classmethod
     def from_passages(
@@ -215,14 +220,36 @@ class Retriever:
         foil_top = float(np.max(self.foils @ query[0])) if len(self.foils) else -1.0
         return _Dense(dense, order, top, foil_top)
 
-    def _lexical(self, question: str, tokens: list[str]) -> tuple[np.ndarray, list[str]]:
+    def _spelled(self, own_words: Sequence[str]) -> list[str]:
+        """Stems of the knowledge's Latin words that Arabic words of the question the knowledge
+        lacks may spell (باريس: paris), for the BM25 expansion."""
+        found: dict[str, None] = {}
+        for word in own_words:
+            if _ARABIC_LETTER.match(word) and word not in self.vocabulary.words:
+                for latin in sorted(self.transliterations.latin_for(word)):
+                    found.update(dict.fromkeys(stems(latin)))
+        return list(found)
+
+    def _lexical(
+        self, question: str, tokens: list[str], own_words: Sequence[str] = ()
+    ) -> tuple[np.ndarray, list[str]]:
         """BM25 per passage, plus a light where/when expansion; and the expansion terms."""
         lexical = self.lexical.scores(tokens)
         intents = intent_terms(question)
         expansion = [term for term in intents if term not in tokens]
         if expansion and self.config.intent_weight:
             lexical = lexical + self.config.intent_weight * self.lexical.scores(expansion)
-        translated = [term for term in translations(tokens) if term not in expansion]
+        translated = [
+            term
+            for term in dict.fromkeys(
+                [
+                    *translations(tokens),
+                    *self.learnt.translations(tokens),
+                    *self._spelled(own_words),
+                ]
+            )
+            if term not in expansion and term not in tokens
+        ]
         if translated and self.config.translation_weight:
             lexical = lexical + self.config.translation_weight * self.lexical.scores(translated)
         return lexical, intents
@@ -260,7 +287,7 @@ class Retriever:
         own_words = content_words(question)
         if dense is None:
             dense = self._dense(question, language, len(own_words) <= config.short_question)
-        lexical, intents = self._lexical(question, tokens)
+        lexical, intents = self._lexical(question, tokens, own_words)
         lexical_order = np.argsort(-lexical, kind="stable")[: len(dense.order)]
         lexical_order = lexical_order[lexical[lexical_order] > 0]
         fused = self._fuse(dense, lexical, lexical_order)
