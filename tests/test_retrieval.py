@@ -252,6 +252,19 @@ def test_a_lexicon_learnt_from_the_knowledge_translated_fields() -> None:
     assert lexical[1] > lexical[0] == 0.0
 
 
+def test_countries_the_knowledge_never_names_in_any_script_or_case() -> None:
+    vocabulary = Vocabulary([press("p", "Les Assises se tiennent à Rabat, au Maroc.")])
+    assert vocabulary.unknown_names("what is germany doing on ai?", "en") == ["germany"]
+    assert vocabulary.unknown_names("ما هي سياسة الجزائر في التعليم؟", "ar") == ["الجزائر"]
+    assert vocabulary.unknown_names("Quelle stratégie pour la Côte d'Ivoire ?", "fr") == [
+        "Côte",
+        "Ivoire",
+    ]  # capitalised words already, not counted twice
+    # Morocco is named by the knowledge (in French): in any language it is known.
+    assert vocabulary.unknown_names("ماذا عن المغرب؟", "ar") == []
+    assert vocabulary.unknown_names("what about morocco?", "en") == []
+
+
 def test_foils_are_generated_from_the_event_topics_in_each_language() -> None:
     health = Vertical("health", {"fr": "Santé", "en": "Health", "ar": "الصحة"})
     foils = foil_questions("", event_topics([health]))

@@ -16,6 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from bot.domain import Passage
+from bot.search.countries import countries_named, known_countries
 from bot.search.lexicon import equivalents, in_lexicon
 from bot.search.normalise import STOP_WORDS, normalise, words
 
@@ -107,6 +108,7 @@ class Vocabulary:
         self._sorted = sorted(found)
         self._long = sorted(word for word in found if len(word) >= FUZZY_MIN_LENGTH - 1)
         self.languages: Counter[str] = Counter(passage.language for passage in passages)
+        self._countries = known_countries(self.words)
 
     def knows(self, name: str) -> bool:
         """Whether every word of a name occurs in the knowledge (exactly, or with a typo)."""
@@ -154,4 +156,11 @@ class Vocabulary:
     def unknown_names(self, question: str, language: str) -> list[str]:
         """The names the question depends on that occur nowhere in the knowledge."""
         arabic_rarity = self.languages.get("ar", 0) >= LANGUAGE_MIN_PASSAGES and language == "ar"
-        return [name for name in name_candidates(question, arabic_rarity) if not self.knows(name)]
+        found = [name for name in name_candidates(question, arabic_rarity) if not self.knows(name)]
+        # A country named in any script or case ("الجزائر", "germany") that the knowledge
+        # never names in any of its languages.
+        taken = {word for name in found for word in words(name)}
+        for code, named in countries_named(question).items():
+            if code not in self._countries and not set(named.split()) <= taken:
+                found.append(named)
+        return found
