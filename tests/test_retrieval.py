@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.app.settings import DEFAULT_MODEL
-from bot.domain import EventInfo, Passage, PassageKind, Session, Vertical
+from bot.domain import EventInfo, Hit, Passage, PassageKind, Session, Vertical
 from bot.i18n import t
 from bot.search.abstention import event_topics, foil_questions
 from bot.search.bm25 import intent_terms
 from bot.search.embedders import Embedder, HashingEmbedder, load_embedder
 from bot.search.knowledge_lexicon import KnowledgeLexicon, parallel_texts
 from bot.search.normalise import stems, tokenize
-from bot.search.ranking import Retriever, abstention_text, citation, search_texts
+from bot.search.ranking import (
+    Ranking,
+    Retriever,
+    abstention_text,
+    citation,
+    config_for,
+    search_texts,
+)
 from bot.search.transliteration import Transliterations
 from bot.search.vocabulary import Vocabulary
 
@@ -263,6 +271,20 @@ def test_countries_the_knowledge_never_names_in_any_script_or_case() -> None:
     # Morocco is named by the knowledge (in French): in any language it is known.
     assert vocabulary.unknown_names("ماذا عن المغرب؟", "ar") == []
     assert vocabulary.unknown_names("what about morocco?", "en") == []
+
+
+def test_a_question_in_a_language_the_knowledge_lacks_needs_the_foreign_floor() -> None:
+    retriever = Retriever.from_passages(PASSAGES, HashingEmbedder())
+    retriever.config = config_for("e5-small-q4")
+    hit = Hit(PASSAGES[0], 1.0)
+    ranking = Ranking((hit,), "ar", 0.78, 0.70, 0.0, False, True, word_count=4, words_known=1.0)
+    assert retriever.relevant(ranking)  # above the floor and well clear of the foils
+    assert not retriever.relevant(replace(ranking, foreign=True))
+    assert retriever.relevant(replace(ranking, foreign=True, dense_top=0.82))
+    # The share of the question the knowledge never mentions raises the foil margin.
+    close = replace(ranking, foil_top=0.79)
+    assert retriever.relevant(close)
+    assert not retriever.relevant(replace(close, unknown_share=1.0))
 
 
 def test_foils_are_generated_from_the_event_topics_in_each_language() -> None:

@@ -20,7 +20,7 @@ from bot.search.lexicon import equivalents, translations
 from bot.search.normalise import content_words, stems, tokenize, words
 from bot.search.transliteration import Transliterations
 from bot.search.vector_index import VectorIndex, create_index
-from bot.search.vocabulary import Vocabulary
+from bot.search.vocabulary import LANGUAGE_MIN_PASSAGES, Vocabulary
 
 # «…», "…", “…” and „…“: a quoted part of a question is most likely a session title.
 _QUOTED = re.compile(r"«\s*([^»]+?)\s*»|\"([^\"]+)\"|“([^”]+)”|„([^“”]+)[“”]")
@@ -50,6 +50,10 @@ class RankingConfig:
     # The margin a passage needs grows with the share of the question the knowledge never
     # mentions ("a pharmacy open late near the venue": pharmacy, open and late are not in it).
     unknown_weight: float = 0.06
+    # A question in a language the knowledge has almost no passage in (Arabic over a French
+    # programme) is matched across languages, where foils score as low as passages: it also
+    # needs this much on its own (0: no such floor).
+    foreign_floor: float = 0.0
     # A question with this few words of its own ("c'est où ?", "le thème ?") is about the event:
     # its name is added to what the dense side encodes, and when every one of its words occurs
     # in the knowledge it is answered even if a foil is as close.
@@ -59,7 +63,7 @@ class RankingConfig:
 # Floor and margin per model, swept by benchmarks/calibrate.py on the tuning sets only (dev,
 # rc3, event-extra*, *-own-words*, tune/); names the knowledge never mentions refuse first.
 MODEL_CONFIGS: dict[str, RankingConfig] = {
-    "e5-small-q4": RankingConfig(),
+    "e5-small-q4": RankingConfig(foreign_floor=0.79),
     "use-multilingual-v3": RankingConfig(answer_floor=0.0, foil_margin=-0.23),
     "all-MiniLM-L6-v2": RankingConfig(answer_floor=0.2, foil_margin=-0.18),
     "test-hashing": RankingConfig(answer_floor=0.1, foil_margin=-0.05),
@@ -100,6 +104,7 @@ class Ranking:
     words_known: float = 0.0  # share of those words found anywhere in the knowledge
     unknown_names: tuple[str, ...] = ()  # names in the question the knowledge never mentions
     unknown_share: float = 0.0  # share of the question's weight the knowledge never mentions
+    foreign: bool = False  # the knowledge has too few passages in the question's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +316,7 @@ class Retriever:
             word_count=len(own_words),
             words_known=self.lexical.known_share(own_words),
             unknown_names=tuple(self.vocabulary.unknown_names(question, language)),
+            foreign=self.vocabulary.languages.get(language, 0) < LANGUAGE_MIN_PASSAGES,
             unknown_share=self.vocabulary.unknown_share(
                 question, language, lambda word: self.lexical.known_share([word]) > 0
             ),
@@ -328,6 +334,8 @@ class Retriever:
         if not ranking.has_terms:
             return ranking.has_intent  # "where?", "c'est quand ?": about the event itself
         if ranking.dense_top < config.answer_floor:
+            return False
+        if ranking.foreign and ranking.dense_top < config.foreign_floor:
             return False
         if ranking.word_count <= config.short_question and ranking.words_known >= 1.0:
             return True
