@@ -287,6 +287,13 @@ def test_a_question_in_a_language_the_knowledge_lacks_needs_the_foreign_floor() 
     assert not retriever.relevant(replace(close, unknown_share=1.0))
 
 
+def test_a_version_the_knowledge_never_writes_is_a_name_it_lacks() -> None:
+    vocabulary = Vocabulary([press("p", "Atelier : les nouveautés de la version 2.7 du logiciel.")])
+    assert vocabulary.unknown_names("what changed in release 3.14?", "en") == ["3.14"]
+    assert vocabulary.unknown_names("what changed in release 2.7?", "en") == []
+    assert vocabulary.unknown_names("y a-t-il une séance le 28.12 ?", "fr") == []  # a date
+
+
 def test_foils_are_generated_from_the_event_topics_in_each_language() -> None:
     health = Vertical("health", {"fr": "Santé", "en": "Health", "ar": "الصحة"})
     foils = foil_questions("", event_topics([health]))

@@ -26,6 +26,8 @@ _RAW_WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.?!؟:;]\s+")
 # "5e", "1st", "2ème": ordinals are not names.
 _ORDINAL = re.compile(r"^\d+(?:e|er|re|eme|ème|th|st|nd|rd)$", re.IGNORECASE)
+# "Python 3.14", "version 2.0.1": a version the knowledge never writes is a name it lacks.
+_VERSION = re.compile(r"(?<![\d.])\d+(?:\.\d+)+(?![\d.])")
 # "16h", "9h30", "6pm", "10am": times of day are not names either.
 _TIME_OF_DAY = re.compile(r"^\d{1,2}(?:h\d{0,2}|[ap]m|h\d{2}[ap]m)$", re.IGNORECASE)
 FUZZY_RATIO = 85  # a name this close to a word of the knowledge is that word with a typo
@@ -92,6 +94,12 @@ def name_candidates(question: str, arabic_rarity: bool = True) -> list[str]:
     return found
 
 
+def _version(number: str) -> bool:
+    """Whether a dotted number reads as a version rather than a day and month ("28.12")."""
+    parts = number.split(".")
+    return len(parts) > 2 or not (1 <= int(parts[0]) <= 31 and 1 <= int(parts[1]) <= 12)
+
+
 def word_weight(word: str, language: str) -> float:
     """How much a word says: 7 minus its Zipf frequency in that language, at least 0.5."""
     return max(_ZIPF_TOP - _zipf(word.casefold(), language), 0.5)
@@ -109,6 +117,7 @@ class Vocabulary:
         self._long = sorted(word for word in found if len(word) >= FUZZY_MIN_LENGTH - 1)
         self.languages: Counter[str] = Counter(passage.language for passage in passages)
         self._countries = known_countries(self.words)
+        self._versions = {v for passage in passages for v in _VERSION.findall(passage.text)}
 
     def knows(self, name: str) -> bool:
         """Whether every word of a name occurs in the knowledge (exactly, or with a typo)."""
@@ -163,4 +172,5 @@ class Vocabulary:
         for code, named in countries_named(question).items():
             if code not in self._countries and not set(named.split()) <= taken:
                 found.append(named)
+        found += [v for v in _VERSION.findall(question) if v not in self._versions and _version(v)]
         return found
