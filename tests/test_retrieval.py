@@ -285,6 +285,7 @@ def test_a_question_in_a_language_the_knowledge_lacks_needs_the_foreign_floor() 
     close = replace(ranking, foil_top=0.79)
     assert retriever.relevant(close)
     assert not retriever.relevant(replace(close, unknown_share=1.0))
+    assert retriever.relevant(replace(close, unknown_share=1.0, word_count=3))  # too short to say
 
 
 def test_a_version_the_knowledge_never_writes_is_a_name_it_lacks() -> None:

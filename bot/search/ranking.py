@@ -50,6 +50,9 @@ class RankingConfig:
     # The margin a passage needs grows with the share of the question the knowledge never
     # mentions ("a pharmacy open late near the venue": pharmacy, open and late are not in it).
     unknown_weight: float = 0.06
+    # ... for questions of at least this many content words: shorter ones are mostly colloquial
+    # or misspelt ("ca dure cmb de jours"), their unknown words say little.
+    unknown_min_words: int = 4
     # A question in a language the knowledge has almost no passage in (Arabic over a French
     # programme) is matched across languages, where foils score as low as passages: it also
     # needs this much on its own (0: no such floor).
@@ -339,7 +342,8 @@ class Retriever:
             return False
         if ranking.word_count <= config.short_question and ranking.words_known >= 1.0:
             return True
-        margin = config.foil_margin + config.unknown_weight * ranking.unknown_share
+        unknown = ranking.unknown_share if ranking.word_count >= config.unknown_min_words else 0.0
+        margin = config.foil_margin + config.unknown_weight * unknown
         return ranking.dense_top - ranking.foil_top >= margin
 
     def answer(
