@@ -3,9 +3,10 @@
     python benchmarks/calibrate.py --model e5-small-q4 [--work DIR]
 
 Each question of the tuning sets (see `retrieval.py`; never the held-out ones) is ranked once;
-then every (floor, margin) pair of a grid decides again whether it would be answered. Printed:
-the current setting and the best pairs by in-scope questions answered with a hit in the top 3
-plus out-of-scope questions refused. Nothing is changed: copy a pair into MODEL_CONFIGS.
+then every (floor, margin, unknown weight) of a grid decides again whether it would be
+answered. Printed: the current setting and the best settings by in-scope questions answered
+with a hit in the top 3 plus out-of-scope questions refused. Nothing is changed: copy a
+setting into MODEL_CONFIGS.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.retrieval import QUESTIONS, ROOT, fold, open_assistant, prepare_folders
+from benchmarks.retrieval import ROOT, fold, open_assistant, question_plans
 from bot.app.settings import DEFAULT_MODEL
 from bot.search.ranking import Ranking, Retriever
 
@@ -35,24 +36,14 @@ class Case:
     ranking: Ranking
     out_of_scope: bool
     hit3: bool
+    question: str = ""
 
 
 def cases(model: str, eval_dir: Path, work: Path) -> list[tuple[Retriever, list[Case]]]:
     """Every tuning question ranked once, grouped by the retriever of its knowledge folder."""
-    rc3, democon = prepare_folders(model, eval_dir, work)
-    tune = QUESTIONS / "tune"
     plans = [
-        (
-            ROOT / "knowledge",
-            [
-                eval_dir / "dev.jsonl",
-                QUESTIONS / "event-extra.jsonl",
-                QUESTIONS / "event-extra-2.jsonl",
-                tune / "event-near-domain.jsonl",
-            ],
-        ),
-        (rc3, [eval_dir / "rc3.jsonl", *sorted(QUESTIONS.glob("rc3-own-words*.jsonl"))]),
-        (democon, [QUESTIONS / "democon-own-words.jsonl", tune / "democon-crosslingual.jsonl"]),
+        (knowledge, [path for path, tuned in sets if tuned])
+        for knowledge, sets in question_plans(model, eval_dir, work)
     ]
     grouped = []
     for index, (knowledge, paths) in enumerate(plans):
@@ -67,17 +58,22 @@ def cases(model: str, eval_dir: Path, work: Path) -> list[tuple[Retriever, list[
                 texts = [fold(hit.passage.text) for hit in ranking.hits[:3]]
                 patterns = [re.compile(fold(p)) for p in item["expect"] or []]
                 hit = any(p.search(text) for p in patterns for text in texts)
-                found.append(Case(path.stem, ranking, item["expect"] is None, hit))
+                out_of_scope = item["expect"] is None
+                found.append(Case(path.stem, ranking, out_of_scope, hit, item["question"]))
         grouped.append((retriever, found))
     return grouped
 
 
-def tally(grouped: list[tuple[Retriever, list[Case]]], floor: float, margin: float) -> list[int]:
+def tally(
+    grouped: list[tuple[Retriever, list[Case]]], floor: float, margin: float, weight: float
+) -> list[int]:
     """[in-scope answered with a hit, in-scope, out-of-scope refused, out-of-scope]."""
     counts = [0, 0, 0, 0]
     for retriever, found in grouped:
         saved = retriever.config
-        retriever.config = replace(saved, answer_floor=floor, foil_margin=margin)
+        retriever.config = replace(
+            saved, answer_floor=floor, foil_margin=margin, unknown_weight=weight
+        )
         try:
             for case in found:
                 answered = retriever.relevant(case.ranking)
@@ -105,17 +101,23 @@ def main() -> int:
         results = []
         for floor in np.round(np.arange(0.0, 0.91, 0.05), 2):
             for margin in np.round(np.arange(-0.30, 0.101, 0.01), 2):
-                counts = tally(grouped, float(floor), float(margin))
-                results.append((counts[0] + counts[2], float(floor), float(margin), counts))
-        now = tally(grouped, current.answer_floor, current.foil_margin)
+                for weight in np.round(np.arange(0.0, 0.161, 0.02), 2):
+                    counts = tally(grouped, float(floor), float(margin), float(weight))
+                    results.append(
+                        (counts[0] + counts[2], float(floor), float(margin), float(weight), counts)
+                    )
+        now = tally(grouped, current.answer_floor, current.foil_margin, current.unknown_weight)
         print(
-            f"{args.model}: now floor={current.answer_floor} margin={current.foil_margin}: "
-            f"in-scope answered with a hit {now[0]}/{now[1]}, refused {now[2]}/{now[3]}"
+            f"{args.model}: now floor={current.answer_floor} margin={current.foil_margin} "
+            f"unknown weight={current.unknown_weight}: in-scope answered with a hit "
+            f"{now[0]}/{now[1]}, refused {now[2]}/{now[3]}"
         )
-        for total, floor, margin, counts in sorted(results, key=lambda r: (-r[0], -r[2]))[:8]:
+        best = sorted(results, key=lambda r: (-r[0], -r[2], r[3]))[:8]
+        for total, floor, margin, weight, counts in best:
             print(
-                f"  floor={floor:.2f} margin={margin:+.2f}: {total} right; answered with a hit "
-                f"{counts[0]}/{counts[1]}, refused {counts[2]}/{counts[3]}"
+                f"  floor={floor:.2f} margin={margin:+.2f} unknown weight={weight:.2f}: "
+                f"{total} right; answered with a hit {counts[0]}/{counts[1]}, "
+                f"refused {counts[2]}/{counts[3]}"
             )
     return 0
 

@@ -137,13 +137,28 @@ def prepare_folders(model: str, eval_dir: Path, work: Path) -> tuple[Path, Path]
     return folders[0], folders[1]
 
 
-def quality(model: str, eval_dir: Path, work: Path, which: str = "all") -> dict[str, object]:
-    """Scores on every set for one model, plus embedding speed and query latency."""
+def own_exports(model: str, work: Path) -> list[tuple[Path, list[tuple[Path, bool]]]]:
+    """Each export of benchmarks/schedules/ alone in a knowledge folder, with its tuning sets
+    (`tune/<export name>-*.jsonl`, the score.py ones: not `*-structured`)."""
+    plans = []
+    for export in sorted((ROOT / "benchmarks" / "schedules").glob("*.json")):
+        folder = work / f"{export.stem}-{model}"
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(export, folder)
+        sets = sorted(QUESTIONS.glob(f"tune/{export.stem}-*.jsonl"))
+        plans.append((folder, [(path, True) for path in sets if "structured" not in path.stem]))
+    return plans
+
+
+def question_plans(
+    model: str, eval_dir: Path, work: Path
+) -> list[tuple[Path, list[tuple[Path, bool]]]]:
+    """(knowledge folder, [(question set, tuned on)]) for every set score.py can read. The
+    held-out sets are run for the report only; nothing is changed after reading their misses
+    (benchmarks/questions/README.md)."""
     rc3, democon = prepare_folders(model, eval_dir, work)
     tune = QUESTIONS / "tune"
-    # (knowledge folder, [(question set, tuned on)]): the held-out sets are run for the report
-    # only; nothing is changed after reading their misses (benchmarks/questions/README.md).
-    plans: list[tuple[Path, list[tuple[Path, bool]]]] = [
+    return [
         (
             ROOT / "knowledge",
             [
@@ -151,6 +166,7 @@ def quality(model: str, eval_dir: Path, work: Path, which: str = "all") -> dict[
                 (QUESTIONS / "event-extra.jsonl", True),
                 (QUESTIONS / "event-extra-2.jsonl", True),
                 (tune / "event-near-domain.jsonl", True),
+                (tune / "event-near-domain-2.jsonl", True),
                 (QUESTIONS / "event-heldout.jsonl", False),
             ],
         ),
@@ -160,6 +176,7 @@ def quality(model: str, eval_dir: Path, work: Path, which: str = "all") -> dict[
                 (eval_dir / "rc3.jsonl", True),
                 (QUESTIONS / "rc3-own-words.jsonl", True),
                 (QUESTIONS / "rc3-own-words-2.jsonl", True),
+                (tune / "rc3-near-domain.jsonl", True),
                 (QUESTIONS / "rc3-ownwords.jsonl", False),
             ],
         ),
@@ -168,10 +185,17 @@ def quality(model: str, eval_dir: Path, work: Path, which: str = "all") -> dict[
             [
                 (QUESTIONS / "democon-own-words.jsonl", True),
                 (tune / "democon-crosslingual.jsonl", True),
+                (tune / "democon-near-domain.jsonl", True),
                 (QUESTIONS / "democon.jsonl", False),
             ],
         ),
+        *own_exports(model, work),
     ]
+
+
+def quality(model: str, eval_dir: Path, work: Path, which: str = "all") -> dict[str, object]:
+    """Scores on every set for one model, plus embedding speed and query latency."""
+    plans = question_plans(model, eval_dir, work)
     if which != "all":
         keep = which == "tune"
         plans = [(k, [(p, t) for p, t in chosen if t == keep]) for k, chosen in plans]

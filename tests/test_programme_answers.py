@@ -130,6 +130,39 @@ def test_filters_no_session_meets_together_say_so_and_list_the_speakers_sessions
     assert "Compilers for fun" not in answer.text
 
 
+def test_ask_json_refuses_a_speaker_or_an_event_the_programme_lacks(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "schedule.json").write_text(schedule("Soldering"))
+    env = {
+        **os.environ,
+        "KNOWLEDGE_DIR": str(knowledge),
+        "DATA_DIR": str(tmp_path / "data"),
+        "EMBEDDING_MODEL": "test-hashing",
+        "ASSISTANT_NOW": "2031-03-08T09:00:00+01:00",
+        "PYTHONWARNINGS": "ignore",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    questions = (
+        "Is Grace Hopper giving a talk?\n"
+        "When does the Zorblax Expo open in Salle Ada?\n"
+        "Quand parle Nadia Berrada ?\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json"],
+        input=questions, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    nobody, elsewhere, known = (json.loads(line) for line in result.stdout.splitlines())
+    assert nobody["answered"] is False  # "no session by ..." is an abstention
+    assert "Grace Hopper" in nobody["answer"]
+    assert elsewhere["answered"] is False  # the room is known, the event asked about is not
+    assert "Zorblax" in elsewhere["answer"]
+    assert known["answered"] is True
+    assert "Soldering" in known["answer"]
+
+
 def test_chat_follow_up_names_the_room(hashing_settings: Settings) -> None:
     knowledge = hashing_settings.knowledge_dir
     knowledge.mkdir(parents=True, exist_ok=True)

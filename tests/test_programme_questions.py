@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import EventInfo, KnowledgeBase, Session, Vertical
+from bot.domain import EventInfo, KnowledgeBase, Passage, Session, Vertical
 from bot.search.followups import follow_up_kind
 from bot.search.moments import logical_day, read_moment
 from bot.search.programme_answer import answer_query, follow_up_answer
 from bot.search.programme_query import Programme, understand
+from bot.search.routing import beyond_filters
+from bot.search.vocabulary import Vocabulary
 
 ZONE = ZoneInfo("Europe/Paris")
 FRI = date(2031, 5, 16)  # a Friday
@@ -209,3 +212,42 @@ def test_the_next_one_follows_the_session_shown_in_its_room() -> None:
     shown = [s for s in PROGRAMME.sessions if s.id == "a"]
     answer = follow_up_answer("and the next one?", "next", shown, PROGRAMME, "en")
     assert answer.sessions == ("c",)  # Hangar Nord after the opening, not the workshop
+
+
+def test_a_question_saying_more_than_its_filters_goes_to_passages() -> None:
+    assert PROGRAMME is not None
+    own = [f"{s.title}. {' '.join(s.speakers)}" for s in knowledge().sessions.values()]
+    vocabulary = Vocabulary([Passage(str(i), text, "p.json", 1) for i, text in enumerate(own)])
+    now = at(FRI, 8)
+
+    def beyond(question: str) -> bool:
+        query = understand(question, "en", PROGRAMME, now)
+        assert query is not None, question
+        return beyond_filters(query, PROGRAMME, now, vocabulary)
+
+    assert not beyond("What's on right now?")
+    assert not beyond("Which talks are in English?")
+    assert not beyond("What does Haddad present about soldering irons and melting tin?")
+    # One session in other words that trips the language filter: passage retrieval finds it.
+    assert beyond("Who gives the English talk explaining how radio meshes link remote hamlets?")
+    # Words the knowledge never mentions, however few: not a programme question.
+    assert beyond("what will zorblax unveil at the next quuxcon")
+
+
+def test_a_type_the_programme_lacks_leaves_a_described_topic_to_passages() -> None:
+    plain = knowledge()
+    sessions = {i: replace(s, kind="plenary") if s.kind == "keynote" else s
+                for i, s in plain.sessions.items()}  # fmt: skip
+    programme = Programme.of(KnowledgeBase(sessions=sessions, event=plain.event))
+    assert programme is not None
+    now = at(FRI, 8)
+    # No "keynote" here (a plenary): "no keynote" would hide the session the topic describes.
+    query = understand("When is the keynote about networks for villages?", "en", programme, now)
+    assert query is not None
+    assert query.topic
+    assert answer_query(query, programme, now) is None
+    bare = understand("Which keynotes are there?", "en", programme, now)
+    assert bare is not None
+    answer = answer_query(bare, programme, now)
+    assert answer is not None
+    assert "keynote" in answer.text

@@ -8,20 +8,24 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.app.settings import DEFAULT_MODEL
-from bot.domain import EventInfo, Passage, PassageKind, Session, Vertical
+from bot.domain import EventInfo, Hit, Passage, PassageKind, Session, Vertical
 from bot.i18n import t
 from bot.knowledge.passage_text import session_passage_text
 from bot.search.abstention import event_topics, foil_questions
 from bot.search.bm25 import intent_terms
 from bot.search.embedders import Embedder, HashingEmbedder, load_embedder
-from bot.search.normalise import tokenize
+from bot.search.knowledge_lexicon import KnowledgeLexicon, parallel_texts
+from bot.search.normalise import stems, tokenize
 from bot.search.ranking import (
     COMPACT_ABOVE_SESSIONS,
+    Ranking,
     Retriever,
     abstention_text,
     citation,
+    config_for,
     search_texts,
 )
+from bot.search.transliteration import Transliterations
 from bot.search.vocabulary import Vocabulary
 
 
@@ -199,6 +203,98 @@ def test_names_the_knowledge_never_mentions() -> None:
     assert vocabulary.unknown_names("Is the 2nd day in Rabat?", "en") == []
     french = Vocabulary([press("ia", "Éthique de l'IA et RGPD")])
     assert french.unknown_names("A talk on AI ethics and GDPR?", "en") == []
+
+
+def test_the_share_of_a_question_the_knowledge_never_mentions() -> None:
+    french = [press(f"p{i}", text) for i, text in enumerate(("Les Assises se tiennent à Rabat.",
+              "Le sport.", "La santé.", "Les dates.", "La ministre."))]  # fmt: skip
+    vocabulary = Vocabulary([*french, press("en", "Dates and place", "en")])
+    never = lambda word: False  # noqa: E731
+    assert vocabulary.unknown_share("Les Assises se tiennent à Rabat ?", "fr", never) == 0.0
+    lacking = vocabulary.unknown_share("Une boulangerie ouverte près des Assises ?", "fr", never)
+    assert 0.5 < lacking < 1.0  # "boulangerie", "ouverte", "près" are not in the knowledge
+    assert vocabulary.unknown_share("Une boulangerie ouverte ?", "fr", never) == 1.0
+    # Rare words say more than common ones: the missing rare word weighs the most.
+    assert vocabulary.unknown_share("sport boulangerie", "fr", never) > 0.5
+    # Too few English passages to tell a missing English word from one said in French.
+    assert vocabulary.unknown_share("Is there a bakery?", "en", never) == 0.0
+
+
+def test_arabic_spellings_of_latin_names_reach_the_lexical_side() -> None:
+    spelled = Transliterations(["sphinx", "mercurial", "apres", "documentation"])
+    assert spelled.latin_for("سفينكس") == {"sphinx"}
+    assert spelled.latin_for("بميركوريال") == {"mercurial"}  # with a clitic
+    assert spelled.latin_for("باريس") == set()  # three consonants match too much to trust
+    talks = [
+        session_passage("s1", "Documenter son projet avec Sphinx", "Samedi 10:30."),
+        session_passage("s2", "Gestionnaire de versions Mercurial", "Jeudi 10:00."),
+        session_passage("s3", "Tests de charge", "Dimanche 14:00."),
+    ]
+    retriever = Retriever.from_passages(talks, HashingEmbedder())
+    assert retriever.rank("متى محاضرة ميركوريال؟").hits[0].passage.id == "prog.json#s2"
+    assert retriever.rank("متى محاضرة سفينكس؟").hits[0].passage.id == "prog.json#s1"
+
+
+def test_a_lexicon_learnt_from_the_knowledge_translated_fields() -> None:
+    start = datetime(2025, 7, 1, 9, tzinfo=UTC)
+
+    def translated(sid: str, fr: str, en: str, ar: str) -> Session:
+        return Session(sid, fr, start, start.replace(hour=10), language="fr",
+                       translations=(("en", en, ""), ("ar", ar, "")))  # fmt: skip
+
+    sessions = [
+        translated(
+            "a", "Session du secteur bancaire", "Banking sector session", "جلسة قطاع البنوك"
+        ),
+        translated("b", "Le secteur agricole", "The farming sector", "قطاع الفلاحة"),
+        translated("c", "Atelier vidéo", "Video workshop", "ورشة الفيديو"),
+    ]
+    lexicon = KnowledgeLexicon(parallel_texts(sessions))
+    assert set(stems("secteur")) & set(lexicon.translations(tokenize("قطاع")))
+    assert not set(stems("video")) & set(lexicon.translations(tokenize("قطاع")))
+    # French passages only: the Arabic word reaches "secteur" through the learnt pairs alone.
+    shown = [sessions[2], sessions[0]]
+    passages = [session_passage(s.id, s.title, "Mardi 1er juillet 2025, 09:00.") for s in shown]
+    retriever = Retriever.from_passages(passages, HashingEmbedder(), {s.id: s for s in sessions})
+    asked = tokenize("ماذا عن القطاع؟")
+    assert list(retriever.lexical.scores(asked)) == [0.0, 0.0]
+    lexical = retriever.lexical.scores(retriever.learnt.translations(asked))
+    assert lexical[1] > lexical[0] == 0.0
+
+
+def test_countries_the_knowledge_never_names_in_any_script_or_case() -> None:
+    vocabulary = Vocabulary([press("p", "Les Assises se tiennent à Rabat, au Maroc.")])
+    assert vocabulary.unknown_names("what is germany doing on ai?", "en") == ["germany"]
+    assert vocabulary.unknown_names("ما هي سياسة الجزائر في التعليم؟", "ar") == ["الجزائر"]
+    assert vocabulary.unknown_names("Quelle stratégie pour la Côte d'Ivoire ?", "fr") == [
+        "Côte",
+        "Ivoire",
+    ]  # capitalised words already, not counted twice
+    # Morocco is named by the knowledge (in French): in any language it is known.
+    assert vocabulary.unknown_names("ماذا عن المغرب؟", "ar") == []
+    assert vocabulary.unknown_names("what about morocco?", "en") == []
+
+
+def test_a_question_in_a_language_the_knowledge_lacks_needs_the_foreign_floor() -> None:
+    retriever = Retriever.from_passages(PASSAGES, HashingEmbedder())
+    retriever.config = config_for("e5-small-q4")
+    hit = Hit(PASSAGES[0], 1.0)
+    ranking = Ranking((hit,), "ar", 0.78, 0.70, 0.0, False, True, word_count=4, words_known=1.0)
+    assert retriever.relevant(ranking)  # above the floor and well clear of the foils
+    assert not retriever.relevant(replace(ranking, foreign=True))
+    assert retriever.relevant(replace(ranking, foreign=True, dense_top=0.82))
+    # The share of the question the knowledge never mentions raises the foil margin.
+    close = replace(ranking, foil_top=0.79)
+    assert retriever.relevant(close)
+    assert not retriever.relevant(replace(close, unknown_share=1.0))
+    assert retriever.relevant(replace(close, unknown_share=1.0, word_count=3))  # too short to say
+
+
+def test_a_version_the_knowledge_never_writes_is_a_name_it_lacks() -> None:
+    vocabulary = Vocabulary([press("p", "Atelier : les nouveautés de la version 2.7 du logiciel.")])
+    assert vocabulary.unknown_names("what changed in release 3.14?", "en") == ["3.14"]
+    assert vocabulary.unknown_names("what changed in release 2.7?", "en") == []
+    assert vocabulary.unknown_names("y a-t-il une séance le 28.12 ?", "fr") == []  # a date
 
 
 def test_foils_are_generated_from_the_event_topics_in_each_language() -> None:

@@ -35,6 +35,7 @@ from bot.search.programme_answer import (
 )
 from bot.search.programme_query import Programme, ProgrammeQuery, programme_zone, understand
 from bot.search.ranking import Retriever, search_texts
+from bot.search.routing import beyond_filters, names_beyond
 from bot.search.staging import embed_in_chunks, pending_scan, plan_reload
 from bot.search.vector_index import (
     IndexManifest,
@@ -414,10 +415,19 @@ class Assistant:
             return None, None
         lang = language or detect_language(question)
         lang = lang if lang in ("fr", "en", "ar") else "en"
-        query = understand(question, lang, programme, utc_now())
+        now = utc_now()
+        query = understand(question, lang, programme, now)
         if query is None:
             return None, None
         retriever = snapshot.retriever
+        if names_beyond(query, retriever.vocabulary.unknown_names(question, lang)):
+            # "When does 38C3 start in Hamburg?": the room is known, the event asked is not;
+            # passage retrieval abstains and names it.
+            return query, None
+        if beyond_filters(query, programme, now, retriever.vocabulary):
+            # One session in other words that tripped a filter ("... in French", "... now
+            # that beginners use ChatGPT"): passage retrieval finds it, or abstains.
+            return query, None
 
         def search(topic: str, limit: int) -> list[Session]:
             ranking = retriever.rank(topic, lang)
@@ -433,7 +443,7 @@ class Assistant:
                     break
             return list(found.values())
 
-        return query, answer_query(query, programme, utc_now(), search)
+        return query, answer_query(query, programme, now, search)
 
     @staticmethod
     def _cached(

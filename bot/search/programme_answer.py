@@ -27,6 +27,10 @@ class _Result:
     notes: tuple[str, ...] = ()  # said before the list (nothing matched, before/after the event)
     after: tuple[str, ...] = ()  # said after it (the nearest alternative)
     alternatives: tuple[Session, ...] = ()
+    # The speaker, room or topic asked for is not in the programme: the reply says so, and
+    # counts as an abstention (`answered` false). A language or kind no session has is an
+    # answer about the programme ("no talk in German"), like "nothing on now".
+    unknown: bool = False
 
 
 def session_line(session: Session, language: str, programme: Programme, with_day: bool) -> str:
@@ -145,7 +149,9 @@ def _execute(
     if query.unknown_room:
         rooms = ", ".join(sorted(programme.rooms))
         return _Result(
-            [], notes=(t("prog_unknown_room", lang, room=query.unknown_room, rooms=rooms),)
+            [],
+            notes=(t("prog_unknown_room", lang, room=query.unknown_room, rooms=rooms),),
+            unknown=True,
         )
     if query.unknown_person:
         notes = [t("prog_no_speaker", lang, name=query.unknown_person)]
@@ -156,7 +162,7 @@ def _execute(
         )
         if close is not None and close[1] >= 70:
             notes.append(t("prog_closest_name", lang, name=close[2]))
-        return _Result([], notes=tuple(notes))
+        return _Result([], notes=tuple(notes), unknown=True)
     for code in query.talk_languages:
         if code not in programme.languages and len(query.talk_languages) == 1:
             names = ", ".join(_language_label(c, lang) for c in sorted(programme.languages))
@@ -166,6 +172,10 @@ def _execute(
             return _Result([], notes=(note,))
     for kind in query.kinds:
         if not any(kind in normalise(s.kind) for s in every):
+            if query.topic:
+                # "the keynote about ...": the programme may call it otherwise (a plenary);
+                # the topic, in any words, is for passage retrieval.
+                return None
             return _Result([], notes=(t("prog_no_kind", lang, kind=kind),))
     matching = _filter(query, programme, search)
     hard = query.rooms or query.speakers or query.talk_languages or query.tracks
@@ -187,7 +197,8 @@ def no_topic(query: ProgrammeQuery, programme: Programme, search: TopicSearch | 
     """ "No session on X", with the closest real match when retrieval finds one."""
     lang = query.language
     notes = (t("prog_no_topic", lang, topic=query.topic),)
-    return _Result([], notes=notes, after=_closest(query.topic, search, lang, programme))
+    after = _closest(query.topic, search, lang, programme)
+    return _Result([], notes=notes, after=after, unknown=True)
 
 
 def no_topic_answer(query: ProgrammeQuery, programme: Programme) -> Answer:
@@ -327,7 +338,7 @@ def compose(result: _Result, query: ProgrammeQuery, programme: Programme) -> Ans
     return Answer(
         question=query.question,
         language=lang,
-        answered=True,
+        answered=not result.unknown,
         text=text,
         hits=tuple(hits),
         top_score=1.0,

@@ -17,6 +17,7 @@ from babel import Locale
 from rapidfuzz import fuzz
 
 from bot.domain import KnowledgeBase, Session
+from bot.search.lexicon import in_lexicon
 from bot.search.moments import Moment, logical_day, read_moment
 from bot.search.normalise import STOP_WORDS, content_words, normalise
 
@@ -297,8 +298,11 @@ def _match_speakers(
         for part in parts:
             if len(part) < 4 or part in STOP_WORDS or part in _FILLER or part in taken:
                 continue
+            # A calendar or conference word is never a name with a typo ("matin", "Martin").
             if any(
-                t not in taken and fuzz.ratio(t, part) >= (100 if len(part) < 6 else 88)
+                t not in taken
+                and not in_lexicon(t)
+                and fuzz.ratio(t, part) >= (100 if len(part) < 6 else 88)
                 for t in tokens
             ):
                 partial.append(name)
@@ -401,7 +405,7 @@ def understand(
     if not speakers and (listing or _SPEAKER_VERB.search(text)) and not _TOPIC.search(text):
         unknown_person = _unknown_person(question, programme)
         named = set(_fold(unknown_person).split())
-        if len([w for w in _leftover(question) if w not in named]) > 2:
+        if len([w for w in leftover(question) if w not in named]) > 2:
             unknown_person = ""  # capitalised words inside a description, not a person asked
     topic = "" if unknown_person else _topic(text, consumed)
     if (
@@ -426,7 +430,7 @@ def understand(
             return None
         moment = None
     filters_ = tracks or topic or talk_languages
-    described = len(_leftover(question)) >= 3
+    described = len(leftover(question)) >= 3
     if kinds and described and not (moment or rooms or speakers or unknown_person or filters_):
         return None  # "when is the workshop on the 24-hour hub?": one session, in other words
     others = bool(rooms or unknown_room or speakers or unknown_person or filters)
@@ -453,7 +457,7 @@ def understand(
     )
 
 
-def _leftover(question: str) -> list[str]:
+def leftover(question: str) -> list[str]:
     """Content words a question has beyond session nouns, types and question words."""
     kept = []
     for word in content_words(question):

@@ -15,14 +15,17 @@ from bot.i18n.detect import detect_language
 from bot.search.abstention import foil_questions
 from bot.search.bm25 import LexicalIndex, intent_terms
 from bot.search.embedders import Embedder
+from bot.search.knowledge_lexicon import KnowledgeLexicon, parallel_texts
 from bot.search.lexicon import equivalents, translations
-from bot.search.normalise import content_words, tokenize, words
+from bot.search.normalise import content_words, stems, tokenize, words
+from bot.search.transliteration import Transliterations
 from bot.search.vector_index import VectorIndex, create_index
-from bot.search.vocabulary import Vocabulary
+from bot.search.vocabulary import LANGUAGE_MIN_PASSAGES, Vocabulary
 
 # «…», "…", “…” and „…“: a quoted part of a question is most likely a session title.
 _QUOTED = re.compile(r"«\s*([^»]+?)\s*»|\"([^\"]+)\"|“([^”]+)”|„([^“”]+)[“”]")
 _TITLE_END = " — "
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
 # Programme passages of illustrative sessions already say so in their own words.
 _MARKED_ILLUSTRATIVE = re.compile(r"illustrati|indicati|توضيح", re.IGNORECASE)
 
@@ -43,7 +46,17 @@ class RankingConfig:
     # Abstention, on the dense model's own cosine scale: below the floor nothing is relevant;
     # above it, the best passage must not lose to the best off-topic foil by more than the margin.
     answer_floor: float = 0.75
-    foil_margin: float = -0.02
+    foil_margin: float = -0.03
+    # The margin a passage needs grows with the share of the question the knowledge never
+    # mentions ("a pharmacy open late near the venue": pharmacy, open and late are not in it).
+    unknown_weight: float = 0.06
+    # ... for questions of at least this many content words: shorter ones are mostly colloquial
+    # or misspelt ("ca dure cmb de jours"), their unknown words say little.
+    unknown_min_words: int = 4
+    # A question in a language the knowledge has almost no passage in (Arabic over a French
+    # programme) is matched across languages, where foils score as low as passages: it also
+    # needs this much on its own (0: no such floor).
+    foreign_floor: float = 0.0
     # A question with this few words of its own ("c'est où ?", "le thème ?") is about the event:
     # its name is added to what the dense side encodes, and when every one of its words occurs
     # in the knowledge it is answered even if a foil is as close.
@@ -53,7 +66,7 @@ class RankingConfig:
 # Floor and margin per model, swept by benchmarks/calibrate.py on the tuning sets only (dev,
 # rc3, event-extra*, *-own-words*, tune/); names the knowledge never mentions refuse first.
 MODEL_CONFIGS: dict[str, RankingConfig] = {
-    "e5-small-q4": RankingConfig(),
+    "e5-small-q4": RankingConfig(foreign_floor=0.79),
     "use-multilingual-v3": RankingConfig(answer_floor=0.0, foil_margin=-0.23),
     "all-MiniLM-L6-v2": RankingConfig(answer_floor=0.2, foil_margin=-0.18),
     "test-hashing": RankingConfig(answer_floor=0.1, foil_margin=-0.05),
@@ -102,6 +115,8 @@ class Ranking:
     word_count: int = 0  # words of the question beyond stop words
     words_known: float = 0.0  # share of those words found anywhere in the knowledge
     unknown_names: tuple[str, ...] = ()  # names in the question the knowledge never mentions
+    unknown_share: float = 0.0  # share of the question's weight the knowledge never mentions
+    foreign: bool = False  # the knowledge has too few passages in the question's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +166,8 @@ class Retriever:
             _titles(p, sessions) if p.kind is PassageKind.SESSION else set() for p in self.passages
         ]
         self.vocabulary = Vocabulary(self.passages)
+        self.transliterations = Transliterations(self.vocabulary.words)
+        self.learnt = KnowledgeLexicon(parallel_texts(sessions.values()))
 
     @classmethod
     def from_passages(
@@ -220,14 +237,36 @@ class Retriever:
         foil_top = float(np.max(self.foils @ query[0])) if len(self.foils) else -1.0
         return _Dense(dense, order, top, foil_top)
 
-    def _lexical(self, question: str, tokens: list[str]) -> tuple[np.ndarray, list[str]]:
+    def _spelled(self, own_words: Sequence[str]) -> list[str]:
+        """Stems of the knowledge's Latin words that Arabic words of the question the knowledge
+        lacks may spell (باريس: paris), for the BM25 expansion."""
+        found: dict[str, None] = {}
+        for word in own_words:
+            if _ARABIC_LETTER.match(word) and word not in self.vocabulary.words:
+                for latin in sorted(self.transliterations.latin_for(word)):
+                    found.update(dict.fromkeys(stems(latin)))
+        return list(found)
+
+    def _lexical(
+        self, question: str, tokens: list[str], own_words: Sequence[str] = ()
+    ) -> tuple[np.ndarray, list[str]]:
         """BM25 per passage, plus a light where/when expansion; and the expansion terms."""
         lexical = self.lexical.scores(tokens)
         intents = intent_terms(question)
         expansion = [term for term in intents if term not in tokens]
         if expansion and self.config.intent_weight:
             lexical = lexical + self.config.intent_weight * self.lexical.scores(expansion)
-        translated = [term for term in translations(tokens) if term not in expansion]
+        translated = [
+            term
+            for term in dict.fromkeys(
+                [
+                    *translations(tokens),
+                    *self.learnt.translations(tokens),
+                    *self._spelled(own_words),
+                ]
+            )
+            if term not in expansion and term not in tokens
+        ]
         if translated and self.config.translation_weight:
             lexical = lexical + self.config.translation_weight * self.lexical.scores(translated)
         return lexical, intents
@@ -265,7 +304,7 @@ class Retriever:
         own_words = content_words(question)
         if dense is None:
             dense = self._dense(question, language, len(own_words) <= config.short_question)
-        lexical, intents = self._lexical(question, tokens)
+        lexical, intents = self._lexical(question, tokens, own_words)
         lexical_order = np.argsort(-lexical, kind="stable")[: len(dense.order)]
         lexical_order = lexical_order[lexical[lexical_order] > 0]
         fused = self._fuse(dense, lexical, lexical_order)
@@ -289,6 +328,10 @@ class Retriever:
             word_count=len(own_words),
             words_known=self.lexical.known_share(own_words),
             unknown_names=tuple(self.vocabulary.unknown_names(question, language)),
+            foreign=self.vocabulary.languages.get(language, 0) < LANGUAGE_MIN_PASSAGES,
+            unknown_share=self.vocabulary.unknown_share(
+                question, language, lambda word: self.lexical.known_share([word]) > 0
+            ),
         )
 
     def relevant(self, ranking: Ranking) -> bool:
@@ -304,9 +347,13 @@ class Retriever:
             return ranking.has_intent  # "where?", "c'est quand ?": about the event itself
         if ranking.dense_top < config.answer_floor:
             return False
+        if ranking.foreign and ranking.dense_top < config.foreign_floor:
+            return False
         if ranking.word_count <= config.short_question and ranking.words_known >= 1.0:
             return True
-        return ranking.dense_top - ranking.foil_top >= config.foil_margin
+        unknown = ranking.unknown_share if ranking.word_count >= config.unknown_min_words else 0.0
+        margin = config.foil_margin + config.unknown_weight * unknown
+        return ranking.dense_top - ranking.foil_top >= margin
 
     def answer(
         self,

@@ -1,0 +1,76 @@
+"""Which route answers a question the programme parser took: the programme's lists, or passages.
+
+The programme parser reads filters (a moment, a room, a speaker, a type, a language) from a few
+words, so a question describing one session in its own words can trip one ("... in French",
+"... now that beginners use ChatGPT") and get a list of everything matching that filter. What
+decides here is how much of the question the filters leave unexplained, and whether passage
+retrieval finds a session for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.search.lexicon import in_lexicon
+from bot.search.moments import read_moment
+from bot.search.normalise import words
+from bot.search.programme_query import Programme, ProgrammeQuery, leftover
+from bot.search.vocabulary import LANGUAGE_MIN_PASSAGES, Vocabulary, word_weight
+
+# A question with this many words no filter took describes a session rather than filtering;
+# when words the knowledge never mentions weigh this much (`word_weight`: samsung 2.9,
+# unpacked 4.2; happening 2.2, right 1.0) it is about something else ("what will samsung show
+# at its next unpacked event").
+DESCRIBED_WORDS = 3
+UNKNOWN_WEIGHT = 5.0
+
+
+def names_beyond(query: ProgrammeQuery, names: Sequence[str]) -> list[str]:
+    """The names the knowledge never mentions besides the speaker or room the query already
+    says is not in the programme."""
+    said = set(words(f"{query.unknown_person} {query.unknown_room}"))
+    return [name for name in names if not set(words(name)) <= said]
+
+
+def unexplained(query: ProgrammeQuery, programme: Programme, now: datetime) -> list[str]:
+    """The question's content words that none of the query's filters took (calendar and
+    conference words of the lexicon, and words that name a moment, count as taken)."""
+    taken: set[str] = set()
+    for room in query.rooms:
+        taken.update(programme.rooms.get(room, ()))
+    for speaker in query.speakers:
+        taken.update(programme.speakers.get(speaker, ()))
+    for track in query.tracks:
+        taken.update(programme.tracks.get(track, "").split())
+    taken.update(words(query.topic))
+    left = [word for word in leftover(query.question) if word not in taken and not in_lexicon(word)]
+    if query.moment is not None:
+        # A word of the moment's phrase ("en ce moment") changes the moment when left out.
+        asked = words(query.question)
+        left = [
+            word
+            for word in left
+            if read_moment(
+                " ".join(w for w in asked if w != word), now, programme.zone, programme.days
+            )
+            == query.moment
+        ]
+    return left
+
+
+def beyond_filters(
+    query: ProgrammeQuery, programme: Programme, now: datetime, vocabulary: Vocabulary
+) -> bool:
+    """Whether the question says more than its filters read (a session described in other
+    words, or things the knowledge never mentions), with no room or speaker named: those
+    are filters nobody trips by accident. Passage retrieval answers it, or abstains."""
+    if query.rooms or query.speakers or query.unknown_person or query.unknown_room:
+        return False
+    left = unexplained(query, programme, now)
+    # A word missing from knowledge written in another language says nothing (French over
+    # an English programme).
+    judged = vocabulary.languages.get(query.language, 0) >= LANGUAGE_MIN_PASSAGES
+    missing = [word for word in left if judged and not vocabulary.knows(word)]
+    weight = sum(word_weight(word, query.language) for word in missing)
+    return len(left) >= DESCRIBED_WORDS or weight >= UNKNOWN_WEIGHT
