@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -9,6 +10,13 @@ import pytest
 
 from bot.app.settings import Settings
 from tests.fake_botapi import FakeBotApi
+
+# Commands the tests start (`python -m bot ...`) run this checkout's code, wherever they run
+# from and whichever copy the environment has installed.
+_CHECKOUT = str(Path(__file__).resolve().parents[1])
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    part for part in (_CHECKOUT, os.environ.get("PYTHONPATH", "")) if part
+)
 
 
 def _settings(tmp_path: Path, model: str = "test-hashing") -> Settings:
