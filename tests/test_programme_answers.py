@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -18,6 +17,7 @@ from bot.knowledge.frab_json import load_schedule
 from bot.search.assistant import Assistant
 from tests.fake_botapi.rules import parse_html
 from tests.offline_bot import Bot, offline_bot
+from tests.test_cli import cli_env
 
 
 @pytest.fixture
@@ -89,15 +89,7 @@ def test_ask_json_lists_every_session_it_names(tmp_path: Path) -> None:
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()
     (knowledge / "schedule.json").write_text(schedule({"en": "Soldering", "fr": "Soudure"}))
-    env = {
-        **os.environ,
-        "KNOWLEDGE_DIR": str(knowledge),
-        "DATA_DIR": str(tmp_path / "data"),
-        "EMBEDDING_MODEL": "test-hashing",
-        "ASSISTANT_NOW": "2031-03-08T09:00:00+01:00",
-        "PYTHONWARNINGS": "ignore",
-        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),  # this checkout's `bot`
-    }
+    env = {**cli_env(knowledge, tmp_path / "data"), "ASSISTANT_NOW": "2031-03-08T09:00:00+01:00"}
     result = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "--json"],
         input="Quelles séances samedi ?\nWhat's on now?\n",
@@ -134,15 +126,7 @@ def test_ask_json_refuses_a_speaker_or_an_event_the_programme_lacks(tmp_path: Pa
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()
     (knowledge / "schedule.json").write_text(schedule("Soldering"))
-    env = {
-        **os.environ,
-        "KNOWLEDGE_DIR": str(knowledge),
-        "DATA_DIR": str(tmp_path / "data"),
-        "EMBEDDING_MODEL": "test-hashing",
-        "ASSISTANT_NOW": "2031-03-08T09:00:00+01:00",
-        "PYTHONWARNINGS": "ignore",
-        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
-    }
+    env = {**cli_env(knowledge, tmp_path / "data"), "ASSISTANT_NOW": "2031-03-08T09:00:00+01:00"}
     questions = (
         "Is Grace Hopper giving a talk?\n"
         "When does the Zorblax Expo open in Salle Ada?\n"
