@@ -251,3 +251,24 @@ def test_a_type_the_programme_lacks_leaves_a_described_topic_to_passages() -> No
     answer = answer_query(bare, programme, now)
     assert answer is not None
     assert "keynote" in answer.text
+
+
+def test_arabic_function_words_are_not_a_description() -> None:
+    assert PROGRAMME is not None
+    own = [f"{s.title}. {' '.join(s.speakers)}" for s in knowledge().sessions.values()]
+    vocabulary = Vocabulary([Passage(str(i), text, "p.json", 1) for i, text in enumerate(own)])
+    now = at(FRI, 8)
+
+    def beyond(question: str) -> bool:
+        query = understand(question, "ar", PROGRAMME, now)
+        assert query is not None, question
+        return beyond_filters(query, PROGRAMME, now, vocabulary)
+
+    # Darija and MSA request, relative and "scheduled / coming" words, and clitics ("فالعشية"):
+    # the filters (a day, a type, next) explain the question, the programme answers it.
+    assert not beyond("عافاك بغيت نعرف الورشات اللي كاينين نهار الجمعة")
+    assert not beyond("هل يمكن أن تخبرني ما هي المحاضرات المبرمجة يوم الجمعة؟")
+    assert not beyond("شنو المحاضرة الجاية من بعد هادي؟")
+    assert not beyond("واش كاينة شي محاضرة بالإنجليزية فالعشية؟")
+    # A session in other words still goes to passages.
+    assert beyond("من يقدم المحاضرة الإنجليزية التي تشرح كيف تربط شبكات الراديو القرى النائية؟")

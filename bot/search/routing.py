@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.search.lexicon import in_lexicon
 from bot.search.moments import read_moment
 from bot.search.normalise import words
-from bot.search.programme_query import Programme, ProgrammeQuery, leftover
+from bot.search.programme_query import Programme, ProgrammeQuery, bare_forms, leftover
 from bot.search.vocabulary import LANGUAGE_MIN_PASSAGES, Vocabulary, word_weight
 
 # A question with this many words no filter took describes a session rather than filtering;
@@ -44,7 +44,11 @@ def unexplained(query: ProgrammeQuery, programme: Programme, now: datetime) -> l
     for track in query.tracks:
         taken.update(programme.tracks.get(track, "").split())
     taken.update(words(query.topic))
-    left = [word for word in leftover(query.question) if word not in taken and not in_lexicon(word)]
+    left = [
+        word
+        for word in leftover(query.question)
+        if word not in taken and not any(in_lexicon(form) for form in bare_forms(word))
+    ]
     if query.moment is not None:
         # A word of the moment's phrase ("en ce moment") changes the moment when left out.
         asked = words(query.question)
