@@ -13,7 +13,7 @@ from bot.search.followups import follow_up_kind
 from bot.search.moments import logical_day, read_moment
 from bot.search.programme_answer import answer_query, follow_up_answer
 from bot.search.programme_query import Programme, understand
-from bot.search.routing import beyond_filters
+from bot.search.routing import beyond_filters, names_beyond
 from bot.search.vocabulary import Vocabulary
 
 ZONE = ZoneInfo("Europe/Paris")
@@ -251,3 +251,37 @@ def test_a_type_the_programme_lacks_leaves_a_described_topic_to_passages() -> No
     answer = answer_query(bare, programme, now)
     assert answer is not None
     assert "keynote" in answer.text
+
+
+def test_arabic_function_words_are_not_a_description() -> None:
+    assert PROGRAMME is not None
+    own = [f"{s.title}. {' '.join(s.speakers)}" for s in knowledge().sessions.values()]
+    vocabulary = Vocabulary([Passage(str(i), text, "p.json", 1) for i, text in enumerate(own)])
+    now = at(FRI, 8)
+
+    def beyond(question: str) -> bool:
+        query = understand(question, "ar", PROGRAMME, now)
+        assert query is not None, question
+        return beyond_filters(query, PROGRAMME, now, vocabulary)
+
+    # Darija and MSA request, relative and "scheduled / coming" words, and clitics ("فالعشية"):
+    # the filters (a day, a type, next) explain the question, the programme answers it.
+    assert not beyond("عافاك بغيت نعرف الورشات اللي كاينين نهار الجمعة")
+    assert not beyond("هل يمكن أن تخبرني ما هي المحاضرات المبرمجة يوم الجمعة؟")
+    assert not beyond("شنو المحاضرة الجاية من بعد هادي؟")
+    assert not beyond("واش كاينة شي محاضرة بالإنجليزية فالعشية؟")
+    # A session in other words still goes to passages.
+    assert beyond("من يقدم المحاضرة الإنجليزية التي تشرح كيف تربط شبكات الراديو القرى النائية؟")
+
+
+def test_a_latin_moment_word_in_an_arabic_question_is_not_a_name() -> None:
+    assert PROGRAMME is not None
+    now = at(FRI, 8)
+    query = understand("واش كاين شي حاجة today فـ Atelier Bleu؟", "ar", PROGRAMME, now)
+    assert query is not None
+    assert query.moment is not None
+    # name_candidates takes every Latin word of an Arabic question for a name; "today" is the
+    # moment the question asks, a word the knowledge lacks beside it is still a name.
+    assert names_beyond(query, ["today"], PROGRAMME, now) == []
+    assert names_beyond(query, ["today", "Zorblax"], PROGRAMME, now) == ["Zorblax"]
+    assert names_beyond(query, ["today"]) == ["today"]  # without the programme, as before

@@ -420,7 +420,7 @@ class Assistant:
         if query is None:
             return None, None
         retriever = snapshot.retriever
-        if names_beyond(query, retriever.vocabulary.unknown_names(question, lang)):
+        if names_beyond(query, retriever.vocabulary.unknown_names(question, lang), programme, now):
             # "When does 38C3 start in Hamburg?": the room is known, the event asked is not;
             # passage retrieval abstains and names it.
             return query, None

@@ -36,6 +36,7 @@ _QUOTED = re.compile(r"«[^»]+»|\"[^\"]+\"|“[^”]+”|„[^“”]+[“”]
 _THEME = re.compile(
     r"(?<![\w])(themes?|thematiques?|verticales?|verticals?|topics?)(?![\w])|محور|محاور"
 )
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
 _WHAT = re.compile(
     r"(?<![\w])(what|whats|anything|something|quoi|qu|que|est ce|ce qui|quelque chose)(?![\w])"
     r"|ماذا|شنو|شو|اش|واش|ما الذي|اشنو"
@@ -94,6 +95,28 @@ _FILLER = frozenset(
         "want veux voudrais would like prevu prevus prevues planned scheduled"
     ).split()
 )
+# The same for Arabic questions, MSA and Darija: question and request words, "there is", "which",
+# "scheduled", "coming", "today" and the like. Without them an ordinary Arabic programme question
+# ("شنو هي الورشات اللي كاينين نهار الثلاثاء؟") kept four words no filter took and was routed to
+# passage retrieval as a session described in other words.
+_FILLER_AR = frozenset(
+    normalise(
+        "اللي الي لي هي هو هوما هما هم كاين كاينين كاينة كاينه كاينا شي شيء اي أي أية ايه "
+        "عافاك عفاك فضلك لو سمحت سمحت بغيت بغينا نبغي ابغي أريد اريد نريد أود اود نعرف اعرف "
+        "أعرف نشوف اشوف قولي قل قلي اخبرني أخبرني عطيني اعطني ممكن يمكن واش هل هناك هنالك "
+        "يوجد توجد يوجدو كاينش فيه فيها في ف ب من على عند مع الى إلى حتى غير ديال ديالي ديالو "
+        "التي الذي الذين اللتي هذا هذه هذي هاد هادي هادا هاذ ذلك تلك "
+        "المبرمجة المبرمجه المبرمج مبرمجة مبرمجه مبرمج المقررة المقرره مقررة مقرره المخطط "
+        "ستقام تقام يقام ستقدم تقدم يقدم كيقدم كتقدم يلقي تلقي غادي غاديه غادية غاديين "
+        "سيكون ستكون يكون تكون كيكون كتكون كاتكون جاي جاية جايه الجاي الجاية الجايه القادم "
+        "القادمة القادمه التالي التالية التاليه الموالي الموالية المواليه تبدأ تبدا يبدأ يبدا "
+        "كتبدا كيبدا تنطلق ينطلق قليل شوية شويه نهار النهار دابا الآن الان توا هلق "
+        "البرنامج برنامج الأنشطة الانشطة الانشطه أنشطة انشطة نشاط كامل كاملا كاملة كله كلها "
+        "جميع كل كلشي ماكاين اللغة لغة باللغة عمل"
+    ).split()
+)
+# One proclitic (and, so, with, for, like), then the article: "فالعشية", "بالعربية", "والورشات".
+_PROCLITIC = re.compile(r"^(?:[وفبلك](?=..)|)(?:ال(?=..))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,11 +480,24 @@ def understand(
     )
 
 
+def bare_forms(word: str) -> tuple[str, ...]:
+    """A normalised word, and for an Arabic one the word without a proclitic and article."""
+    if not _ARABIC.match(word):
+        return (word,)
+    bare = _PROCLITIC.sub("", word, count=1)
+    article = word[1:] if len(word) > 4 and word[0] in "وفبلك" else word
+    return tuple(dict.fromkeys((word, article, bare, "ال" + bare)))
+
+
+def _filler(word: str) -> bool:
+    return any(form in _FILLER or form in _FILLER_AR for form in bare_forms(word))
+
+
 def leftover(question: str) -> list[str]:
     """Content words a question has beyond session nouns, types and question words."""
     kept = []
     for word in content_words(question):
-        if word in _FILLER or word.isdigit() or _LIST.fullmatch(word) or _SESSION_NOUN.search(word):
+        if _filler(word) or word.isdigit() or _LIST.fullmatch(word) or _SESSION_NOUN.search(word):
             continue
         if any(re.search(pattern, word) for pattern in _TYPES.values()):
             continue

@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.search.lexicon import in_lexicon
 from bot.search.moments import read_moment
 from bot.search.normalise import words
-from bot.search.programme_query import Programme, ProgrammeQuery, leftover
+from bot.search.programme_query import Programme, ProgrammeQuery, bare_forms, leftover
 from bot.search.vocabulary import LANGUAGE_MIN_PASSAGES, Vocabulary, word_weight
 
 # A question with this many words no filter took describes a session rather than filtering;
@@ -26,11 +26,31 @@ DESCRIBED_WORDS = 3
 UNKNOWN_WEIGHT = 5.0
 
 
-def names_beyond(query: ProgrammeQuery, names: Sequence[str]) -> list[str]:
+def names_beyond(
+    query: ProgrammeQuery,
+    names: Sequence[str],
+    programme: Programme | None = None,
+    now: datetime | None = None,
+) -> list[str]:
     """The names the knowledge never mentions besides the speaker or room the query already
-    says is not in the programme."""
+    says is not in the programme, and the words of its moment: a Latin word in an Arabic
+    question counts as a name, and "today" or "next" there is the moment asked."""
     said = set(words(f"{query.unknown_person} {query.unknown_room}"))
-    return [name for name in names if not set(words(name)) <= said]
+    beyond = [name for name in names if not set(words(name)) <= said]
+    if programme is None or now is None or query.moment is None:
+        return beyond
+    asked = words(query.question)
+    return [
+        name
+        for name in beyond
+        if read_moment(
+            " ".join(w for w in asked if w not in set(words(name))),
+            now,
+            programme.zone,
+            programme.days,
+        )
+        == query.moment
+    ]
 
 
 def unexplained(query: ProgrammeQuery, programme: Programme, now: datetime) -> list[str]:
@@ -44,7 +64,11 @@ def unexplained(query: ProgrammeQuery, programme: Programme, now: datetime) -> l
     for track in query.tracks:
         taken.update(programme.tracks.get(track, "").split())
     taken.update(words(query.topic))
-    left = [word for word in leftover(query.question) if word not in taken and not in_lexicon(word)]
+    left = [
+        word
+        for word in leftover(query.question)
+        if word not in taken and not any(in_lexicon(form) for form in bare_forms(word))
+    ]
     if query.moment is not None:
         # A word of the moment's phrase ("en ce moment") changes the moment when left out.
         asked = words(query.question)
