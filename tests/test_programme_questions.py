@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -214,17 +215,24 @@ def test_the_next_one_follows_the_session_shown_in_its_room() -> None:
     assert answer.sessions == ("c",)  # Hangar Nord after the opening, not the workshop
 
 
-def test_a_question_saying_more_than_its_filters_goes_to_passages() -> None:
+def beyond_checker(language: str) -> Callable[[str], bool]:
+    """Whether a question, asked on Friday at 8, says more than its filters read."""
     assert PROGRAMME is not None
+    programme = PROGRAMME
     own = [f"{s.title}. {' '.join(s.speakers)}" for s in knowledge().sessions.values()]
     vocabulary = Vocabulary([Passage(str(i), text, "p.json", 1) for i, text in enumerate(own)])
     now = at(FRI, 8)
 
     def beyond(question: str) -> bool:
-        query = understand(question, "en", PROGRAMME, now)
+        query = understand(question, language, programme, now)
         assert query is not None, question
-        return beyond_filters(query, PROGRAMME, now, vocabulary)
+        return beyond_filters(query, programme, now, vocabulary)
 
+    return beyond
+
+
+def test_a_question_saying_more_than_its_filters_goes_to_passages() -> None:
+    beyond = beyond_checker("en")
     assert not beyond("What's on right now?")
     assert not beyond("Which talks are in English?")
     assert not beyond("What does Haddad present about soldering irons and melting tin?")
@@ -254,16 +262,7 @@ def test_a_type_the_programme_lacks_leaves_a_described_topic_to_passages() -> No
 
 
 def test_arabic_function_words_are_not_a_description() -> None:
-    assert PROGRAMME is not None
-    own = [f"{s.title}. {' '.join(s.speakers)}" for s in knowledge().sessions.values()]
-    vocabulary = Vocabulary([Passage(str(i), text, "p.json", 1) for i, text in enumerate(own)])
-    now = at(FRI, 8)
-
-    def beyond(question: str) -> bool:
-        query = understand(question, "ar", PROGRAMME, now)
-        assert query is not None, question
-        return beyond_filters(query, PROGRAMME, now, vocabulary)
-
+    beyond = beyond_checker("ar")
     # Darija and MSA request, relative and "scheduled / coming" words, and clitics ("فالعشية"):
     # the filters (a day, a type, next) explain the question, the programme answers it.
     assert not beyond("عافاك بغيت نعرف الورشات اللي كاينين نهار الجمعة")
