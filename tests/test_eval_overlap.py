@@ -8,9 +8,11 @@ The sets are read at test time: `../shared/eval/*.jsonl` (next to the repository
 from __future__ import annotations
 
 import ast
+import io
 import json
 import os
 import re
+import tokenize
 import unicodedata
 from pathlib import Path
 
@@ -21,6 +23,7 @@ SHARED = Path(os.environ.get("SHARED_DIR") or ROOT.parent / "shared")
 QUESTIONS = ROOT / "benchmarks" / "questions"
 THRESHOLD = 80.0  # rapidfuzz ratio (0-100) from which a string counts as a near-copy
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+_QUOTED = re.compile(r'"([^"\n]{6,})"|“([^”\n]{6,})”|«\s*([^»\n]{6,}?)\s*»')
 
 
 def _fold(text: str) -> str:
@@ -60,16 +63,28 @@ def evaluation_questions() -> dict[str, str]:
 
 
 def code_strings(folder: Path) -> dict[str, str]:
-    """Folded string literal of the code (placeholders removed) -> where it is."""
+    """Folded string of the code -> where it is: every literal (placeholders removed), and
+    every example quoted inside a literal or a comment ("…", “…”, «…»), where a copied
+    question would hide in a longer docstring."""
     strings: dict[str, str] = {}
+
+    def add(text: str, where: str) -> None:
+        folded = _fold(_PLACEHOLDER.sub(" ", text))
+        if len(folded) >= 6:
+            strings.setdefault(folded, where)
+
     for path in sorted(folder.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
+        source = path.read_text(encoding="utf-8")
+        relative = path.relative_to(ROOT)
+        for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                folded = _fold(_PLACEHOLDER.sub(" ", node.value))
-                if len(folded) >= 6:
-                    where = f"{path.relative_to(ROOT)}:{node.lineno}"
-                    strings.setdefault(folded, where)
+                add(node.value, f"{relative}:{node.lineno}")
+                for quoted in _QUOTED.findall(node.value):
+                    add(next(q for q in quoted if q), f"{relative}:{node.lineno}")
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                for quoted in _QUOTED.findall(token.string):
+                    add(next(q for q in quoted if q), f"{relative}:{token.start[0]}")
     return strings
 
 

@@ -42,7 +42,7 @@ def run_chat(
         print(event.name, file=out)
     for language in ("fr", "en", "ar"):
         print(t("chat_intro", language), file=out)
-    conversation = Conversation()  # "et c'est où ?" refers to what was just shown
+    conversation = Conversation()  # a follow-up asking where refers to what was just shown
     while True:
         try:
             question = read("> ").strip()

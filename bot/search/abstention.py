@@ -95,7 +95,7 @@ OFF_TOPIC_QUESTIONS: tuple[str, ...] = (
 )
 
 # Local questions about the event's city share its name with the knowledge, so they get foils
-# naming that city too: "the weather in Rabat" must lose to a foil, not win a press passage.
+# naming that city too: a forecast asked for the city must lose to a foil, not win a press passage.
 CITY_QUESTIONS: tuple[str, ...] = (
     "Do I need an umbrella in {city} this month?",
     "Va-t-il pleuvoir à {city} la semaine prochaine ?",

@@ -421,7 +421,7 @@ class Assistant:
             return None, None
         retriever = snapshot.retriever
         if names_beyond(query, retriever.vocabulary.unknown_names(question, lang), programme, now):
-            # "When does 38C3 start in Hamburg?": the room is known, the event asked is not;
+            # A known room beside an event the knowledge never names: the event is what is asked;
             # passage retrieval abstains and names it.
             return query, None
         if beyond_filters(query, programme, now, retriever.vocabulary):

@@ -1,4 +1,4 @@
-"""Follow-ups in a conversation ("et c'est où ?", "who speaks there?", "and the next one?").
+"""Follow-ups in a conversation (where is it, who speaks there, what comes next).
 
 A `Conversation` remembers, per chat and for a few minutes, the sessions the user was just shown;
 a short question that points back at them is answered about them.

@@ -29,7 +29,7 @@ class _Result:
     alternatives: tuple[Session, ...] = ()
     # The speaker, room or topic asked for is not in the programme: the reply says so, and
     # counts as an abstention (`answered` false). A language or kind no session has is an
-    # answer about the programme ("no talk in German"), like "nothing on now".
+    # answer about the programme (none in that language), like "nothing on now".
     unknown: bool = False
 
 

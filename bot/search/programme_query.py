@@ -21,7 +21,7 @@ from bot.search.lexicon import in_lexicon
 from bot.search.moments import Moment, logical_day, read_moment
 from bot.search.normalise import STOP_WORDS, content_words, normalise
 
-# Words asking for a list of sessions ("talks", "séances", "الجلسات", "what's on").
+# Words asking for a list of sessions ("talks", "séances", "الجلسات", "what is on").
 _LIST = re.compile(
     r"(?<![\w])(talks?|sessions?|conf\w*|seances?|presentations?|exposes?|interventions?|"
     r"programme|program|schedule|agenda|planning|events?|workshops?|ateliers?|keynotes?|"
@@ -97,7 +97,7 @@ _FILLER = frozenset(
 )
 # The same for Arabic questions, MSA and Darija: question and request words, "there is", "which",
 # "scheduled", "coming", "today" and the like. Without them an ordinary Arabic programme question
-# ("شنو هي الورشات اللي كاينين نهار الثلاثاء؟") kept four words no filter took and was routed to
+# (a request for a day's workshops in Darija) kept four words no filter took and was routed to
 # passage retrieval as a session described in other words.
 _FILLER_AR = frozenset(
     normalise(
@@ -281,7 +281,7 @@ def _match_rooms(
             name = next(g for g in match.groups() if g)
             before = text[: match.start()].split()[-1:]
             if before and before[0] in _NOT_A_ROOM:
-                continue  # "dans quelle salle parle-t-on ...": a question about a room
+                continue  # "salle" after a question word: a question about a room
             # A room's name is written as one: capitalised (`Blue Room`) or with digits (`B12`).
             named = any(c.isdigit() for c in name) or (
                 re.search(rf"(?<![\w]){re.escape(name)}", raw, re.IGNORECASE) is not None
@@ -446,7 +446,7 @@ def understand(
         return None
     only_tracks = tracks and not (moment or rooms or speakers or kinds or talk_languages)
     if only_tracks and (not _session_noun(text, language) or _THEME.search(text)):
-        return None  # "is there a vertical on health?": the vertical's passage answers it
+        return None  # a question on whether a vertical exists: the vertical's passage answers it
     if moment is not None and moment.weak and (not _WHAT.search(text) or _WHEN_WHERE.search(text)):
         # "quand a lieu X ?", "où se déroule l'atelier sur Y ?": a place or time asked, not "now"
         if not (rooms or speakers or filters or topic):
@@ -455,7 +455,7 @@ def understand(
     filters_ = tracks or topic or talk_languages
     described = len(leftover(question)) >= 3
     if kinds and described and not (moment or rooms or speakers or unknown_person or filters_):
-        return None  # "when is the workshop on the 24-hour hub?": one session, in other words
+        return None  # a workshop described by its topic: one session, in other words
     others = bool(rooms or unknown_room or speakers or unknown_person or filters)
     if (
         moment is not None

@@ -48,16 +48,16 @@ class RankingConfig:
     answer_floor: float = 0.75
     foil_margin: float = -0.03
     # The margin a passage needs grows with the share of the question the knowledge never
-    # mentions ("a pharmacy open late near the venue": pharmacy, open and late are not in it).
+    # mentions (a dentist on call close by: dentist and call are not in it).
     unknown_weight: float = 0.06
     # ... for questions of at least this many content words: shorter ones are mostly colloquial
-    # or misspelt ("ca dure cmb de jours"), their unknown words say little.
+    # or misspelt (a two-word question typed in SMS spelling), their unknown words say little.
     unknown_min_words: int = 4
     # A question in a language the knowledge has almost no passage in (Arabic over a French
     # programme) is matched across languages, where foils score as low as passages: it also
     # needs this much on its own (0: no such floor).
     foreign_floor: float = 0.0
-    # A question with this few words of its own ("c'est où ?", "le thème ?") is about the event:
+    # A question with this few words of its own (a bare where, one topic word) is about the event:
     # its name is added to what the dense side encodes, and when every one of its words occurs
     # in the knowledge it is answered even if a foil is as close.
     short_question: int = 2
