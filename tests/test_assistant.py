@@ -130,10 +130,10 @@ async def test_answer_async_runs_off_the_loop(settings: Settings) -> None:
     assert answer.hits[0].passage.source == "pratique.fr.md"
 
 
-def test_repeated_questions_are_answered_from_the_cache_until_a_reload(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assistant = Assistant.load(settings)
+def count_rankings(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch, seconds: float = 0.0
+) -> list[str]:
+    """The questions the retriever ranks from now on, each taking at least `seconds`."""
     computed: list[str] = []
     rank = type(assistant.retriever).answer
 
@@ -145,9 +145,18 @@ def test_repeated_questions_are_answered_from_the_cache_until_a_reload(
         dense: _Dense | None = None,
     ) -> Answer:
         computed.append(question)
+        time.sleep(seconds)
         return rank(self, question, top_k, language, dense)
 
     monkeypatch.setattr(type(assistant.retriever), "answer", counting)
+    return computed
+
+
+def test_repeated_questions_are_answered_from_the_cache_until_a_reload(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = Assistant.load(settings)
+    computed = count_rankings(assistant, monkeypatch)
     first = assistant.answer("Combien de participants attendus ?", top_k=1)
     again = assistant.answer("  combien de PARTICIPANTS   attendus ? ", top_k=1)
     assert computed == ["Combien de participants attendus ?"]
@@ -168,21 +177,8 @@ async def test_the_same_question_asked_at_once_is_computed_once(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assistant = Assistant.load(settings)
-    computed: list[str] = []
-    rank = type(assistant.retriever).answer
-
-    def slow_counting(
-        self: Retriever,
-        question: str,
-        top_k: int = 3,
-        language: str | None = None,
-        dense: _Dense | None = None,
-    ) -> Answer:
-        computed.append(question)
-        time.sleep(0.2)  # long enough for every asker to arrive while it runs
-        return rank(self, question, top_k, language, dense)
-
-    monkeypatch.setattr(type(assistant.retriever), "answer", slow_counting)
+    # Slow enough for every asker to arrive while the first computation runs.
+    computed = count_rankings(assistant, monkeypatch, seconds=0.2)
     questions = ["Combien de participants ?"] * 10 + ["COMBIEN de participants ?", "Navettes ?"]
     answers = await asyncio.gather(*(assistant.answer_async(q, top_k=1) for q in questions))
     assert sorted(computed) == ["Combien de participants ?", "Navettes ?"]
