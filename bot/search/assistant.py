@@ -367,11 +367,10 @@ class Assistant:
         language: str | None = None,
     ) -> Answer:
         """`answer`, with short follow-ups resolved against what this conversation just showed."""
-        snapshot, now = self._snapshot, utc_now()
         answer = self._follow_up(question, conversation, language)
         if answer is None:
             answer = self.answer(question, top_k, language)
-        conversation.remember(answer, snapshot.knowledge, now)
+        self._remember(conversation, answer)
         return answer
 
     async def answer_in_async(
@@ -385,8 +384,13 @@ class Assistant:
         answer = self._follow_up(question, conversation, language)
         if answer is None:
             answer = await self.answer_async(question, top_k, language)
-        conversation.remember(answer, self._snapshot.knowledge, utc_now())
+        self._remember(conversation, answer)
         return answer
+
+    def _remember(self, conversation: Conversation, answer: Answer) -> None:
+        # Against the knowledge the answer was computed from: a reload while it was computed
+        # must not pair it with sessions of the new version.
+        conversation.remember(answer, answer.knowledge or self._snapshot.knowledge, utc_now())
 
     def _follow_up(
         self, question: str, conversation: Conversation, language: str | None
