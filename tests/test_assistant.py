@@ -320,3 +320,18 @@ def test_an_answer_carries_the_knowledge_version_it_was_computed_from(settings: 
     assert after.knowledge is report.current
     [batched] = assistant.answer_questions([Question("participants attendus ?", 1, None)])
     assert batched.knowledge is report.current
+
+
+def test_warm_up_loads_what_first_questions_would_wait_for(settings: Settings) -> None:
+    from bot.i18n import _translations
+    from bot.search.vocabulary import _zipf
+
+    assistant = Assistant.load(settings)
+    _zipf.cache_clear()
+    _translations.cache_clear()
+    warmed: list[int] = []
+    assistant.embedder.warm_up = lambda: warmed.append(1)  # type: ignore[method-assign]
+    assert assistant.warm_up() >= 0.0
+    assert warmed == [1]
+    assert _zipf.cache_info().currsize == 3  # wordfreq's fr, en and ar tables
+    assert _translations.cache_info().currsize == 3  # fr, en and ar catalogs

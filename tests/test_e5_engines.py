@@ -66,6 +66,16 @@ def test_order_is_kept_across_passes(e5: E5Embedder) -> None:
 
 
 @pytest.mark.real_model
+def test_passes_on_several_workers_give_the_vectors_of_one(e5: E5Embedder) -> None:
+    from bot.search.e5_torch import E5TorchEngine
+
+    texts = [f"talk {i} " + "about packing tokens " * (i % 5) for i in range(12)] + AWKWARD
+    one = E5TorchEngine(e5.image_path, workers=1).encode(texts, True)
+    three = E5TorchEngine(e5.image_path, workers=3).encode(texts, True)
+    assert np.allclose(one, three, atol=1e-5)
+
+
+@pytest.mark.real_model
 def test_small_calls_skip_the_batch_engine(e5: E5Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
     original = e5.batch_engine

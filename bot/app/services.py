@@ -41,8 +41,10 @@ async def open_services(
         from bot.search.assistant import Assistant
 
         assistant = await asyncio.to_thread(Assistant.load, settings)
-        # In the background: the first crowd of questions should not wait for the batch engine.
-        asyncio.get_running_loop().run_in_executor(None, assistant.embedder.warm_up)
+        # Before polling starts (updates wait at the Bot API meanwhile, none is lost): warming
+        # up in the background while the first crowd asked cost that crowd half its CPU.
+        seconds = await asyncio.to_thread(assistant.warm_up)
+        log.info("Assistant warmed up in %.1f s", seconds)
     services = Services(settings=settings, store=store, assistant=assistant)
     application.bot_data[SERVICES_KEY] = services
     loaded = assistant

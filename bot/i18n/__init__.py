@@ -58,6 +58,12 @@ def normalise_language(code: str | None) -> str:
     return base if base in LANGUAGES else "en"
 
 
+def load_catalogs() -> None:
+    """Compile every catalog now rather than on the first message in each language."""
+    for language in LANGUAGES:
+        _translations(language)
+
+
 def colon(language: str) -> str:
     """A label's colon: French typography puts a space before it."""
     return " : " if language == "fr" else ": "

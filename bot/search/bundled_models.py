@@ -103,7 +103,9 @@ class E5Embedder(EngineEmbedder):
 
     def warm_up(self) -> None:
         """Load the batch engine now, so the first crowd of questions does not wait for it."""
-        self.batch_engine()
+        engine = self.batch_engine()
+        if engine is not None:
+            engine.encode(["warm-up"], True)  # the first pass pays PyTorch's one-time set-up
 
     def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
         loaded = self._batch_engine is not None

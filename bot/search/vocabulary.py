@@ -48,6 +48,12 @@ def _zipf(word: str, language: str) -> float:
     return float(zipf_frequency(word, language))
 
 
+def load_word_frequencies(languages: tuple[str, ...] = ("fr", "en", "ar")) -> None:
+    """Load wordfreq's tables now (about 0.4 s each), not inside the first questions."""
+    for language in languages:
+        _zipf("a", language)
+
+
 def _arabic_zipf(word: str) -> float:
     return _zipf(word, "ar")
 
