@@ -215,3 +215,22 @@ async def test_the_heartbeat_records_how_polling_goes(running: Running, tmp_path
     assert isinstance(status["polled_at"], float)
     assert status["errors"] == 1
     assert is_healthy(running.services.settings.data_dir)
+
+
+async def test_a_failed_warm_up_does_not_keep_the_bot_from_answering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(self: Assistant) -> float:
+        raise OSError("wordfreq data missing")
+
+    monkeypatch.setattr(Assistant, "warm_up", broken)
+    shutil.copytree(REPO / "knowledge", tmp_path / "knowledge")
+    with FakeBotApi() as api:
+        app = build_application(settings_for(tmp_path, api))  # the assistant loaded by post_init
+        async with polling(app):
+            running = Running(api, app)
+            api.add_user(2700, language_code="en")
+            question, expected = QUESTIONS["en"]
+            reply = await running.reply_to(2700, question)
+    assert expected in reply
+    assert "warming the assistant up failed" in caplog.text

@@ -43,8 +43,11 @@ async def open_services(
         assistant = await asyncio.to_thread(Assistant.load, settings)
         # Before polling starts (updates wait at the Bot API meanwhile, none is lost): warming
         # up in the background while the first crowd asked cost that crowd half its CPU.
-        seconds = await asyncio.to_thread(assistant.warm_up)
-        log.info("Assistant warmed up in %.1f s", seconds)
+        try:
+            seconds = await asyncio.to_thread(assistant.warm_up)
+            log.info("Assistant warmed up in %.1f s", seconds)
+        except Exception:  # answering still works, each piece then loads when first needed
+            log.exception("warming the assistant up failed; starting without")
     services = Services(settings=settings, store=store, assistant=assistant)
     application.bot_data[SERVICES_KEY] = services
     loaded = assistant
