@@ -66,6 +66,7 @@ class Run:
     note: str = ""
     methods: Counter[str] = field(default_factory=Counter)  # Bot API calls during the load
     cpu_seconds: float = 0.0  # the bot process's CPU time (all threads) during the load
+    loop_cpu_seconds: float = 0.0  # its main thread's (the event loop: handlers, HTTP)
 
     @property
     def rate(self) -> float:
@@ -163,9 +164,10 @@ async def warm_up(target: str, api: FakeBotApi, users: range, deadline: float) -
     await reply_after(api, 1, 0, since, deadline)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process, all its threads (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """User plus system CPU time of a process, all its threads, or of one thread (Linux /proc)."""
+    stat = Path(f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat")
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -186,12 +188,14 @@ async def measure(target: str, api: FakeBotApi, args: argparse.Namespace, pid: i
     started = time.monotonic()
     calls_before = len(api.calls)
     cpu_before = cpu_seconds(pid)
+    loop_before = cpu_seconds(pid, pid)  # the main thread: the event loop
     await asyncio.gather(
         *(ask(api, user, args.asked[n], run, deadline) for n, user in enumerate(users))
     )
     run.seconds = time.monotonic() - started
     run.methods = Counter(call.method for call in api.calls[calls_before:])
     run.cpu_seconds = cpu_seconds(pid) - cpu_before
+    run.loop_cpu_seconds = cpu_seconds(pid, pid) - loop_before
     run.refused = len(api.bad_requests())
     return run
 
@@ -223,8 +227,14 @@ def report(runs: list[Run], users: int, questions: int) -> None:
         cells = f"{answered:>9} {run.seconds:>8.2f} {run.rate:>10.1f} {p50:>8.1f} {p95:>8.1f}"
         print(f"{run.target:<10} {cells} {run.refused:>8}")
         calls = ", ".join(f"{method} {count}" for method, count in run.methods.most_common())
-        cpu = run.cpu_seconds * 1000 / max(len(run.latencies), 1)
-        print(f"{'':<10} bot CPU {cpu:.1f} ms per reply; Bot API calls during the load: {calls}")
+        replies = max(len(run.latencies), 1)
+        cpu, loop = (
+            seconds * 1000 / replies for seconds in (run.cpu_seconds, run.loop_cpu_seconds)
+        )
+        print(
+            f"{'':<10} bot CPU {cpu:.1f} ms per reply (event loop {loop:.1f}, other threads"
+            f" {cpu - loop:.1f}); Bot API calls during the load: {calls}"
+        )
     by_target = {run.target: run for run in runs if not run.note}
     if {"echo", "assistant"} <= by_target.keys() and by_target["echo"].rate:
         ratio = by_target["assistant"].rate / by_target["echo"].rate
