@@ -118,7 +118,8 @@ class E5TorchEngine:
         # the cores, where every operation waits for its slowest thread (in `run`, often one
         # the event loop has taken): on 2 cores, two streams of single-core passes encoded
         # questions at 9.1 ms each, one stream on both cores at 11.2 ms (batches of 16).
-        # PyTorch's thread count is for the whole process; nothing else here uses PyTorch.
+        # PyTorch's thread count is for the whole process: a sentence-transformers model
+        # combined with this one (`CombinedEmbedder`) then runs on one thread too.
         self.workers = max(workers or os.cpu_count() or 1, 1)
         torch.set_num_threads(1)
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="e5-pass")
