@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+from pathlib import Path
 
 import numpy as np
 
@@ -12,6 +14,8 @@ from bot.search.assistant import Assistant
 from bot.search.batching import BatchTimings, Question, QuestionBatcher, answer_batch
 from bot.search.embedders import HashingEmbedder
 from tests.test_assistant import write_knowledge
+
+REPO = Path(__file__).resolve().parents[1]
 
 QUESTIONS = (
     "Combien de participants viennent au forum ?",
@@ -105,3 +109,27 @@ async def test_answer_async_goes_through_the_batcher(hashing_settings: Settings)
     assert [a.question for a in answers] == list(QUESTIONS)
     assert assistant.batch_timings.questions == len(QUESTIONS)
     assert assistant.batch_timings.batches < len(QUESTIONS)
+
+
+def test_programme_topics_to_search_are_encoded_together(tmp_path: Path) -> None:
+    # Topics named by no session: each answer offers the closest one, found by retrieval.
+    asked = [
+        "Which sessions about gardening are on day 2?",
+        "Quelles sessions sur la cuisine le 2 juillet ?",
+    ]
+    shutil.copytree(REPO / "knowledge", tmp_path / "knowledge")
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        knowledge_dir=tmp_path / "knowledge",
+        data_dir=tmp_path / "data",
+        embedding_model="test-hashing",
+    )
+    assistant = Assistant.load(settings)
+    alone = [assistant.answer(question).text for question in asked]
+    counting = CountingQueries()
+    assistant.embedder = counting
+    assistant.retriever.embedder = counting
+    together = assistant.answer_questions([Question(question) for question in asked])
+    assert [answer.text for answer in together] == alone
+    assert len(counting.calls) == 1  # both topics in one call
+    assert len(counting.calls[0]) >= len(asked)

@@ -21,7 +21,13 @@ from bot.domain import Answer, KnowledgeBase, KnowledgeError, Passage, Session
 from bot.i18n.detect import detect_language
 from bot.knowledge.watcher import ReloadReport
 from bot.search.abstention import event_topics, foil_questions
-from bot.search.batching import BatchTimings, Question, QuestionBatcher, answer_batch
+from bot.search.batching import (
+    BatchTimings,
+    Question,
+    QuestionBatcher,
+    answer_batch,
+    dense_batch,
+)
 from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
@@ -34,7 +40,7 @@ from bot.search.programme_answer import (
     no_topic_answer,
 )
 from bot.search.programme_query import Programme, ProgrammeQuery, programme_zone, understand
-from bot.search.ranking import Retriever, search_texts
+from bot.search.ranking import Retriever, _Dense, search_texts
 from bot.search.routing import beyond_filters, names_beyond
 from bot.search.staging import embed_in_chunks, pending_scan, plan_reload
 from bot.search.vector_index import (
@@ -220,6 +226,15 @@ def _foil_vectors(
     return cache.embed_passages(embedder, foil_questions(city, topics)).vectors
 
 
+class _TopicSearchNeeded(Exception):
+    """A programme answer needs a topic searched that its batch has not encoded yet."""
+
+    def __init__(self, topic: str, language: str) -> None:
+        super().__init__(topic)
+        self.topic = topic
+        self.language = language
+
+
 class Assistant:
     """Answers questions from the knowledge folder; thread-safe; reloads without downtime."""
 
@@ -324,15 +339,37 @@ class Assistant:
         answers: list[Answer | None] = []
         queries: list[ProgrammeQuery | None] = []
         to_rank: list[int] = []
-        for position, asked in enumerate(questions):
-            query, programme_answer = self._programme(snapshot, asked.text, asked.language)
-            queries.append(query)
-            found = programme_answer or self._cached(
+        # Programme answers that need a topic searched wait, so that their topics are encoded
+        # together rather than one by one (each alone took a whole encoder call).
+        searched: dict[tuple[str, str], _Dense] | None = {} if snapshot.retriever.passages else None
+        deferred: dict[int, tuple[str, str]] = {}
+
+        def settle(position: int, query: ProgrammeQuery | None, answer: Answer | None) -> None:
+            asked = questions[position]
+            queries[position] = query
+            answers[position] = answer or self._cached(
                 snapshot, asked.text, asked.top_k, asked.language
             )
-            answers.append(found)
-            if found is None:
+            if answers[position] is None:
                 to_rank.append(position)
+
+        for position, asked in enumerate(questions):
+            queries.append(None)
+            answers.append(None)
+            try:
+                settle(position, *self._programme(snapshot, asked.text, asked.language, searched))
+            except _TopicSearchNeeded as needed:
+                deferred[position] = (needed.topic, needed.language)
+        if deferred and searched is not None:
+            topics = list(dict.fromkeys(deferred.values()))
+            searched.update(zip(topics, dense_batch(snapshot.retriever, topics)[0], strict=True))
+            for position in deferred:
+                asked = questions[position]
+                try:
+                    found = self._programme(snapshot, asked.text, asked.language, searched)
+                except _TopicSearchNeeded:  # a second topic: searched on its own
+                    found = self._programme(snapshot, asked.text, asked.language)
+                settle(position, *found)
         ranked = answer_batch(
             snapshot.retriever, [questions[i] for i in to_rank], self.batch_timings
         )
@@ -427,8 +464,13 @@ class Assistant:
 
     @staticmethod
     def _programme(
-        snapshot: _Snapshot, question: str, language: str | None
+        snapshot: _Snapshot,
+        question: str,
+        language: str | None,
+        searched: dict[tuple[str, str], _Dense] | None = None,
     ) -> tuple[ProgrammeQuery | None, Answer | None]:
+        """The question's programme query and answer, if it is about the programme. With
+        `searched`, topics are ranked from it and one it lacks raises `_TopicSearchNeeded`."""
         programme = snapshot.programme
         if programme is None:
             return None, None
@@ -449,7 +491,12 @@ class Assistant:
             return query, None
 
         def search(topic: str, limit: int) -> list[Session]:
-            ranking = retriever.rank(topic, lang)
+            dense = None
+            if searched is not None:
+                dense = searched.get((topic, lang))
+                if dense is None:
+                    raise _TopicSearchNeeded(topic, lang)
+            ranking = retriever.rank(topic, lang, dense)
             if not retriever.relevant(ranking):
                 return []
             found: dict[str, Session] = {}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from bot.domain import Answer
 from bot.i18n.detect import detect_language
 from bot.search.normalise import content_words
-from bot.search.ranking import Retriever
+from bot.search.ranking import Retriever, _Dense
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,29 @@ class BatchTimings:
     sizes: list[int] = field(default_factory=list)
 
 
+def dense_batch(
+    retriever: Retriever, asked: Sequence[tuple[str, str]]
+) -> tuple[list[_Dense], float, float]:
+    """The dense side of several (text, language) pairs: one encode call, one index search;
+    and the seconds the two took."""
+    short = retriever.config.short_question
+    texts = [
+        retriever.query_texts(text, language, len(content_words(text)) <= short)
+        for text, language in asked
+    ]
+    started = time.perf_counter()
+    vectors = retriever.embedder.encode_queries([text for group in texts for text in group])
+    encoded = time.perf_counter()
+    scores, ids = retriever.index.search(vectors, retriever.dense_depth())
+    searched = time.perf_counter()
+    dense, row = [], 0
+    for group in texts:
+        rows = slice(row, row + len(group))
+        row += len(group)
+        dense.append(retriever.dense_from(vectors[rows], scores[rows], ids[rows]))
+    return dense, encoded - started, searched - encoded
+
+
 def answer_batch(
     retriever: Retriever, questions: Sequence[Question], timings: BatchTimings | None = None
 ) -> list[Answer]:
@@ -56,28 +79,19 @@ def answer_batch(
         return []
     if not retriever.passages:
         return [retriever.answer(q.text, q.top_k, q.language) for q in questions]
-    short = retriever.config.short_question
-    started = time.perf_counter()
     languages = [q.language or detect_language(q.text) for q in questions]
-    texts = [
-        retriever.query_texts(q.text, language, len(content_words(q.text)) <= short)
-        for q, language in zip(questions, languages, strict=True)
+    dense, encoding, searching = dense_batch(
+        retriever, [(q.text, language) for q, language in zip(questions, languages, strict=True)]
+    )
+    ranking_started = time.perf_counter()
+    answers = [
+        retriever.answer(question.text, question.top_k, language, side)
+        for question, language, side in zip(questions, languages, dense, strict=True)
     ]
-    flat = [text for group in texts for text in group]
-    vectors = retriever.embedder.encode_queries(flat)
-    encoded = time.perf_counter()
-    scores, ids = retriever.index.search(vectors, retriever.dense_depth())
-    searched = time.perf_counter()
-    answers, row = [], 0
-    for question, language, group in zip(questions, languages, texts, strict=True):
-        rows = slice(row, row + len(group))
-        row += len(group)
-        dense = retriever.dense_from(vectors[rows], scores[rows], ids[rows])
-        answers.append(retriever.answer(question.text, question.top_k, language, dense))
     if timings is not None:
-        timings.encode += encoded - started
-        timings.search += searched - encoded
-        timings.rank += time.perf_counter() - searched
+        timings.encode += encoding
+        timings.search += searching
+        timings.rank += time.perf_counter() - ranking_started
         timings.batches += 1
         timings.questions += len(questions)
         timings.sizes.append(len(questions))
