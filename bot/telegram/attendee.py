@@ -53,7 +53,10 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 MAX_QUESTION_CHARS = 1000  # longer messages are trimmed: retrieval needs the gist, not an essay
-TYPING_AFTER_SECONDS = 0.3  # an answer slower than this shows "typing..."
+# An answer slower than this shows "typing...": under about a second a delay reads as the
+# flow of a conversation (Nielsen's response-time limits), and each indicator is a Bot API
+# request of its own (a third of the event loop's CPU per reply under a crowd, measured).
+TYPING_AFTER_SECONDS = 1.0
 TYPING_EVERY_SECONDS = 4.5  # Telegram shows "typing..." for about five seconds
 INLINE_RESULTS = 10
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
