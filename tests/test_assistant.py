@@ -15,7 +15,7 @@ from bot.app.settings import Settings
 from bot.domain import Answer
 from bot.search.assistant import Assistant
 from bot.search.batching import Question
-from bot.search.ranking import Retriever, _Dense
+from bot.search.ranking import DenseSide, Retriever
 from bot.search.vector_index import MANIFEST, FaissIndex
 
 SECTIONS = {
@@ -142,7 +142,7 @@ def count_rankings(
         question: str,
         top_k: int = 3,
         language: str | None = None,
-        dense: _Dense | None = None,
+        dense: DenseSide | None = None,
     ) -> Answer:
         computed.append(question)
         time.sleep(seconds)

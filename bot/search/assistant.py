@@ -40,7 +40,7 @@ from bot.search.programme_answer import (
     no_topic_answer,
 )
 from bot.search.programme_query import Programme, ProgrammeQuery, programme_zone, understand
-from bot.search.ranking import Retriever, _Dense, search_texts
+from bot.search.ranking import DenseSide, Retriever, search_texts
 from bot.search.routing import beyond_filters, names_beyond
 from bot.search.staging import embed_in_chunks, pending_scan, plan_reload
 from bot.search.vector_index import (
@@ -341,7 +341,9 @@ class Assistant:
         to_rank: list[int] = []
         # Programme answers that need a topic searched wait, so that their topics are encoded
         # together rather than one by one (each alone took a whole encoder call).
-        searched: dict[tuple[str, str], _Dense] | None = {} if snapshot.retriever.passages else None
+        searched: dict[tuple[str, str], DenseSide] | None = (
+            {} if snapshot.retriever.passages else None
+        )
         deferred: dict[int, tuple[str, str]] = {}
 
         def settle(position: int, query: ProgrammeQuery | None, answer: Answer | None) -> None:
@@ -467,7 +469,7 @@ class Assistant:
         snapshot: _Snapshot,
         question: str,
         language: str | None,
-        searched: dict[tuple[str, str], _Dense] | None = None,
+        searched: dict[tuple[str, str], DenseSide] | None = None,
     ) -> tuple[ProgrammeQuery | None, Answer | None]:
         """The question's programme query and answer, if it is about the programme. With
         `searched`, topics are ranked from it and one it lacks raises `_TopicSearchNeeded`."""

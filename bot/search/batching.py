@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from bot.domain import Answer
 from bot.i18n.detect import detect_language
 from bot.search.normalise import content_words
-from bot.search.ranking import Retriever, _Dense
+from bot.search.ranking import DenseSide, Retriever
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class BatchTimings:
 
 def dense_batch(
     retriever: Retriever, asked: Sequence[tuple[str, str]]
-) -> tuple[list[_Dense], float, float]:
+) -> tuple[list[DenseSide], float, float]:
     """The dense side of several (text, language) pairs: one encode call, one index search;
     and the seconds the two took."""
     short = retriever.config.short_question

@@ -120,7 +120,7 @@ class Ranking:
 
 
 @dataclass(frozen=True, slots=True)
-class _Dense:
+class DenseSide:
     """The dense side of one ranking."""
 
     scores: np.ndarray  # cosine per passage, NaN when outside the retrieved top
@@ -217,13 +217,13 @@ class Retriever:
         """How many neighbours the dense side asks the index for."""
         return min(2 * min(self.config.candidates, len(self.passages)), len(self.index))
 
-    def _dense(self, question: str, language: str, short: bool) -> _Dense:
+    def _dense(self, question: str, language: str, short: bool) -> DenseSide:
         """Cosine scores per passage (NaN outside the top), best-first order, raw top score."""
         query = self.embedder.encode_queries(self.query_texts(question, language, short))
         scores, ids = self.index.search(query, self.dense_depth())
         return self.dense_from(query, scores, ids)
 
-    def dense_from(self, query: np.ndarray, scores: np.ndarray, ids: np.ndarray) -> _Dense:
+    def dense_from(self, query: np.ndarray, scores: np.ndarray, ids: np.ndarray) -> DenseSide:
         """The dense side from the query rows of `query_texts` and their index search results."""
         k = min(self.config.candidates, len(self.passages))
         valid = ids[-1] >= 0
@@ -235,7 +235,7 @@ class Retriever:
         # The raw question (first row) decides abstention; the one in context (if any) ranks.
         top = float(scores[0][0]) if len(query) > 1 else float(dense[order[0]])
         foil_top = float(np.max(self.foils @ query[0])) if len(self.foils) else -1.0
-        return _Dense(dense, order, top, foil_top)
+        return DenseSide(dense, order, top, foil_top)
 
     def _spelled(self, own_words: Sequence[str]) -> list[str]:
         """Stems of the knowledge's Latin words that Arabic words of the question the knowledge
@@ -271,7 +271,7 @@ class Retriever:
             lexical = lexical + self.config.translation_weight * self.lexical.scores(translated)
         return lexical, intents
 
-    def _fuse(self, dense: _Dense, lexical: np.ndarray, lexical_order: np.ndarray) -> np.ndarray:
+    def _fuse(self, dense: DenseSide, lexical: np.ndarray, lexical_order: np.ndarray) -> np.ndarray:
         """Weighted min-max fusion (measured best), or reciprocal rank fusion."""
         config = self.config
         if config.fusion == "rrf":
@@ -292,7 +292,7 @@ class Retriever:
         return fused_scores
 
     def rank(
-        self, question: str, language: str | None = None, dense: _Dense | None = None
+        self, question: str, language: str | None = None, dense: DenseSide | None = None
     ) -> Ranking:
         """All candidate passages for a question, best first, with the abstention evidence
         (`dense`: the dense side computed beforehand, for a batch; see `answer_batch`)."""
@@ -360,7 +360,7 @@ class Retriever:
         question: str,
         top_k: int = 3,
         language: str | None = None,
-        dense: _Dense | None = None,
+        dense: DenseSide | None = None,
     ) -> Answer:
         """The answer to a question: the best passage and its source, or an honest abstention."""
         ranking = self.rank(question, language, dense)
