@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from bot.domain import Passage
+from bot.domain import LANGUAGES, Passage
 from bot.search.countries import countries_named, known_countries
 from bot.search.lexicon import equivalents, in_lexicon
 from bot.search.normalise import STOP_WORDS, normalise, words
@@ -51,9 +51,9 @@ def _zipf(word: str, language: str) -> float:
     return float(zipf_frequency(word, language, wordlist="small"))
 
 
-def load_word_frequencies(languages: tuple[str, ...] = ("fr", "en", "ar")) -> None:
+def load_word_frequencies() -> None:
     """Load wordfreq's tables now, not inside the first question in each language."""
-    for language in languages:
+    for language in LANGUAGES:
         _zipf("a", language)
 
 
