@@ -331,7 +331,7 @@ def test_warm_up_loads_what_first_questions_would_wait_for(settings: Settings) -
     _translations.cache_clear()
     warmed: list[int] = []
     assistant.embedder.warm_up = lambda: warmed.append(1)  # type: ignore[method-assign]
-    assert assistant.warm_up() >= 0.0
+    assistant.warm_up()
     assert warmed == [1]
     assert _zipf.cache_info().currsize == 3  # wordfreq's fr, en and ar tables
     assert _translations.cache_info().currsize == 3  # fr, en and ar catalogs

@@ -111,20 +111,14 @@ async def test_answer_async_goes_through_the_batcher(hashing_settings: Settings)
     assert assistant.batch_timings.batches < len(QUESTIONS)
 
 
-def test_programme_topics_to_search_are_encoded_together(tmp_path: Path) -> None:
+def test_programme_topics_to_search_are_encoded_together(hashing_settings: Settings) -> None:
     # Topics named by no session: each answer offers the closest one, found by retrieval.
     asked = [
         "Which sessions about gardening are on day 2?",
         "Quelles sessions sur la cuisine le 2 juillet ?",
     ]
-    shutil.copytree(REPO / "knowledge", tmp_path / "knowledge")
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        knowledge_dir=tmp_path / "knowledge",
-        data_dir=tmp_path / "data",
-        embedding_model="test-hashing",
-    )
-    assistant = Assistant.load(settings)
+    shutil.copytree(REPO / "knowledge", hashing_settings.knowledge_dir, dirs_exist_ok=True)
+    assistant = Assistant.load(hashing_settings)
     alone = [assistant.answer(question).text for question in asked]
     counting = CountingQueries()
     assistant.embedder = counting

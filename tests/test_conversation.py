@@ -11,7 +11,6 @@ import pytest
 from telegram.ext import CommandHandler
 
 from bot.i18n import t
-from bot.telegram.attendee import TYPING_AFTER_SECONDS
 from bot.telegram.render import Action, callback_data
 from bot.telegram.users import FloodGate, Verdict
 from tests.fake_botapi.rules import parse_html
@@ -79,8 +78,12 @@ async def test_lang_choice_wins_over_telegram_language_even_after_restart(bot: B
     assert bot.errors == []
 
 
-async def test_slow_answer_shows_typing_before_the_reply(bot: Bot) -> None:
-    bot.assistant.delay = TYPING_AFTER_SECONDS + 0.2
+async def test_slow_answer_shows_typing_before_the_reply(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The threshold shortened, so the test shows the behaviour without waiting a second.
+    monkeypatch.setattr("bot.telegram.attendee.TYPING_AFTER_SECONDS", 0.1)
+    bot.assistant.delay = 0.3
     await bot.text("Quand ont lieu les Assises ?")
     methods = [c.method for c in bot.api.calls if c.method in ("sendChatAction", "sendMessage")]
     assert methods == ["sendChatAction", "sendMessage"]
