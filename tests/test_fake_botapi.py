@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import socket
 from collections.abc import AsyncIterator
 
 import httpx
@@ -155,6 +156,21 @@ async def test_json_bodies_are_accepted(fake_botapi: FakeBotApi) -> None:
         url = f"{fake_botapi.base_url}{fake_botapi.token}/sendMessage"
         answer = await client.post(url, json={"chat_id": USER, "text": "json"})
     assert answer.json()["result"]["text"] == "json"
+
+
+def test_a_request_cut_off_mid_body_is_not_a_call(fake_botapi: FakeBotApi) -> None:
+    """A send cancelled between its headers and its body (a crash) never reaches Telegram."""
+    body = b"chat_id=42&text=cut"
+    head = (
+        f"POST /bot{fake_botapi.token}/sendMessage HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", fake_botapi.port), timeout=5) as client:
+        client.sendall(head.encode() + body[:4])
+        client.shutdown(socket.SHUT_WR)
+        assert client.recv(1024) == b""  # closed without an answer
+    assert fake_botapi.calls == []
+    fake_botapi.assert_no_bad_requests()
 
 
 async def test_blocked_user_is_forbidden(bot: Bot, fake_botapi: FakeBotApi) -> None:

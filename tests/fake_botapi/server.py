@@ -91,6 +91,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         size = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(size) if size else b""
+        if len(body) < size:  # the client hung up mid-request (a send cancelled by a crash):
+            self.close_connection = True  # Telegram would never have seen that request
+            return
         url = urlsplit(self.path)
         content_type = self.headers.get("Content-Type", "")
         status, payload = self.server.api.handle(url.path, content_type, body, url.query)
