@@ -257,8 +257,18 @@ class Assistant:
 
     @classmethod
     def build_index(cls, settings: SearchSettings, progress: bool = False) -> IndexReport:
-        """Build or refresh the saved index (only texts the embedding cache lacks are embedded)."""
-        return cls._open(settings, progress)[1]
+        """Build or refresh the saved index (only texts the embedding cache lacks are embedded).
+
+        The foils' vectors are cached too, so that the first start does not embed them; the
+        lexical index, the vocabulary and the programme are left to the process that answers,
+        which builds them at every start anyway (a second of a FOSDEM-size first index)."""
+        from bot.knowledge.folder import load_folder
+
+        embedder = load_embedder(settings.embedding_model)
+        knowledge = load_folder(settings.knowledge_dir)
+        report = _build_vectors(settings, embedder, knowledge, progress)[1]
+        _foil_vectors(settings, embedder, knowledge)
+        return report
 
     @classmethod
     def _open(cls, settings: SearchSettings, progress: bool) -> tuple[Assistant, IndexReport]:
