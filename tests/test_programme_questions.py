@@ -284,3 +284,46 @@ def test_a_latin_moment_word_in_an_arabic_question_is_not_a_name() -> None:
     assert names_beyond(query, ["today"], PROGRAMME, now) == []
     assert names_beyond(query, ["today", "Zorblax"], PROGRAMME, now) == ["Zorblax"]
     assert names_beyond(query, ["today"]) == ["today"]  # without the programme, as before
+
+
+def speakers_programme() -> Programme:
+    open_talk = "Open hardware for open science, and open data."
+    sessions = [
+        session("o1", "Funding commons", at(FRI, 10), 30, "Room A",
+                speakers=("Open Culture Foundation",), description="Grants for communities."),
+        session("o2", "Open firmware", at(FRI, 11), 30, "Room A",
+                speakers=("Greg Sutcliffe",), description=open_talk),
+        session("o3", "Lab robots", at(FRI, 12), 30, "Room B",
+                speakers=("Antonio Malara",), description="A microscope that helps malaria diagnosis."),
+        session("o4", "Open shells", at(FRI, 13), 30, "Room B",
+                speakers=("Simon Tournier",), description="Reproducible, open builds."),
+        session("o5", "Compilers", at(FRI, 14), 30, "Room B",
+                speakers=("Serge « sans paille » Guelton",), description="Folding builtins."),
+    ]  # fmt: skip
+    knowledge = KnowledgeBase(
+        sessions={s.id: s for s in sessions}, event=EventInfo("Camp", FRI, SAT, "Europe/Paris")
+    )
+    programme = Programme.of(knowledge)
+    assert programme is not None
+    return programme
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "speakers"),
+    [
+        ("When does Greg speak?", "en", ("Greg Sutcliffe",)),
+        ("What is Sutclife presenting?", "en", ("Greg Sutcliffe",)),  # a typo of a surname
+        ("Malara, c'est quand ?", "fr", ("Antonio Malara",)),
+        ("Quand passe Tournier ?", "fr", ("Simon Tournier",)),
+        ("Is Greg Kroah-Hartman speaking at the camp?", "en", ()),  # another Greg
+        ("Is there a robot for malaria diagnosis today?", "en", ()),  # a word, not Malara
+        ("On fait tourner quoi en salle B ?", "fr", ()),  # a French word, not Tournier
+        ("Un talk sans slides aujourd'hui ?", "fr", ()),  # the word, not the nickname
+        ("Where will the next Open Source Summit be?", "en", ()),  # "open" is this programme's word
+    ],
+)
+def test_a_part_of_a_speakers_name_names_them_only_when_it_is_distinctive(
+    question: str, language: str, speakers: tuple[str, ...]
+) -> None:
+    query = understand(question, language, speakers_programme(), at(FRI, 9))
+    assert (query.speakers if query else ()) == speakers

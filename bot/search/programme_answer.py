@@ -13,8 +13,8 @@ from bot.i18n import colon, t
 from bot.i18n.dates import join_date_time, spell_date, spell_short_date, spell_time_range
 from bot.knowledge.passage_text import session_passage_text
 from bot.search.moments import Moment, day_window, logical_day
-from bot.search.normalise import normalise
-from bot.search.programme_query import Programme, ProgrammeQuery, _fold
+from bot.search.normalise import fold_text, normalise
+from bot.search.programme_query import Programme, ProgrammeQuery
 
 # Retrieval for a topic no title or description names: (query, limit) -> sessions, best first.
 TopicSearch = Callable[[str, int], list[Session]]
@@ -69,17 +69,19 @@ def _topic_sessions(
     topic: str, sessions: Sequence[Session], search: TopicSearch | None
 ) -> list[Session]:
     """Sessions whose title or description names the topic, else the nearest by retrieval."""
-    words = _fold(topic).split()
+    words = fold_text(topic).split()
     if not words:
         return list(sessions)
-    in_title = [s for s in sessions if _words_in(words, _fold(s.title))]
+    in_title = [s for s in sessions if _words_in(words, fold_text(s.title))]
     if in_title:
         return in_title
     if len(words) == 1:
-        described = [s for s in sessions if _words_in(words, _fold(f"{s.title} {s.description}"))]
+        described = [
+            s for s in sessions if _words_in(words, fold_text(f"{s.title} {s.description}"))
+        ]
     else:  # several words: the phrase itself, not words scattered through an abstract
         phrase = f" {' '.join(words)} "
-        described = [s for s in sessions if phrase in f" {_fold(s.description)} "]
+        described = [s for s in sessions if phrase in f" {fold_text(s.description)} "]
     # Nothing names it: the topic is said in other words (passage retrieval understands those).
     return described
 
@@ -156,7 +158,7 @@ def _execute(
     if query.unknown_person:
         notes = [t("prog_no_speaker", lang, name=query.unknown_person)]
         close = process.extractOne(
-            _fold(query.unknown_person),
+            fold_text(query.unknown_person),
             {n: " ".join(p) for n, p in programme.speakers.items()},
             scorer=fuzz.token_sort_ratio,
         )

@@ -8,7 +8,6 @@ programme (the event's dates, what a vertical is) gives None and goes to passage
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
@@ -17,9 +16,9 @@ from babel import Locale
 from rapidfuzz import fuzz
 
 from bot.domain import KnowledgeBase, Session
-from bot.search.lexicon import in_lexicon
 from bot.search.moments import Moment, logical_day, read_moment
-from bot.search.normalise import STOP_WORDS, content_words, normalise
+from bot.search.normalise import STOP_WORDS, content_words, fold_text, normalise
+from bot.search.speaker_names import match_speakers, unknown_person_named
 
 # Words asking for a list of sessions ("talks", "séances", "الجلسات", "what is on").
 _LIST = re.compile(
@@ -149,10 +148,6 @@ class ProgrammeQuery:
         )
 
 
-def _fold(text: str) -> str:
-    return re.sub(r"[^\w]+", " ", normalise(text)).strip()
-
-
 @lru_cache(maxsize=64)
 def _language_names(code: str) -> tuple[str, ...]:
     """What fr/en/ar call a language (Babel/CLDR), folded, with Arabic forms without `ال`."""
@@ -160,7 +155,7 @@ def _language_names(code: str) -> tuple[str, ...]:
     for lang in ("fr", "en", "ar"):
         name = Locale(lang).languages.get(code)
         if name:
-            folded = _fold(name)
+            folded = fold_text(name)
             names.add(folded)
             if folded.startswith("ال"):
                 names.add(folded[2:])
@@ -179,6 +174,10 @@ class Programme:
     speakers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> folded tokens
     languages: set[str] = field(default_factory=set)
     titles: dict[str, str] = field(default_factory=dict)  # session id -> folded title
+    # word -> how many sessions use it in their title or description, their speakers' names
+    # left out: a speaker's name part that other sessions use as a word ("Open" of "Open
+    # Culture Foundation") does not name that speaker.
+    text_words: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, knowledge: KnowledgeBase) -> Programme | None:
@@ -192,7 +191,7 @@ class Programme:
         generic = {"room", "salle", "hall", "tv", "stage", "main", "about", "future"}
         token_counts: dict[str, int] = {}
         for room in {s.room for s in sessions if s.room}:
-            tokens = set(_fold(room).split())
+            tokens = set(fold_text(room).split())
             for token in tokens:
                 token_counts[token] = token_counts.get(token, 0) + 1
             programme.rooms[room] = tokens
@@ -208,13 +207,16 @@ class Programme:
                 t for t in tokens if t not in STOP_WORDS and (len(t) >= 3 or t.isdigit())
             }
         for vertical_id, vertical in knowledge.verticals.items():
-            programme.tracks[vertical_id] = _fold(" ".join(vertical.names.values()))
+            programme.tracks[vertical_id] = fold_text(" ".join(vertical.names.values()))
         for session in sessions:
             for name in session.speakers:
-                programme.speakers[name] = tuple(_fold(name).split())
+                programme.speakers[name] = tuple(fold_text(name).split())
             if session.language:
                 programme.languages.add(session.language[:2])
-            programme.titles[session.id] = _fold(session.title)
+            programme.titles[session.id] = fold_text(session.title)
+            own = {part for name in session.speakers for part in programme.speakers[name]}
+            for word in set(fold_text(f"{session.title} {session.description}").split()) - own:
+                programme.text_words[word] = programme.text_words.get(word, 0) + 1
         return programme
 
 
@@ -236,10 +238,6 @@ def programme_zone(knowledge: KnowledgeBase) -> tzinfo:
     return first.tzinfo or ZoneInfo("UTC")
 
 
-def _ngrams(tokens: Sequence[str], size: int) -> list[str]:
-    return [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
-
-
 def _named_as_room(tokens: list[str], position: int, arabic: bool) -> bool:
     """A single room word counts when it reads as a place: `au r3s`, `Tan Room`, `B421`."""
     token = tokens[position]
@@ -259,12 +257,14 @@ def _match_rooms(
     found = [
         room
         for room in programme.rooms
-        if _fold(room) not in STOP_WORDS and len(_fold(room)) >= 2 and f" {_fold(room)} " in padded
+        if fold_text(room) not in STOP_WORDS
+        and len(fold_text(room)) >= 2
+        and f" {fold_text(room)} " in padded
     ]
     if found:  # "Salle 2" named in full: not every room sharing the word "salle"
         return found, ""
     for room, room_tokens in programme.rooms.items():
-        if _fold(room) in text:
+        if fold_text(room) in text:
             found.append(room)
             continue
         hits = [
@@ -304,64 +304,6 @@ def _match_rooms(
     return found, unknown
 
 
-def _match_speakers(
-    tokens: list[str], raw: str, programme: Programme, taken: set[str]
-) -> list[str]:
-    """Speakers named in full (typos allowed) or by a distinctive part of their name."""
-    full: dict[str, float] = {}
-    partial: list[str] = []
-    for name, parts in programme.speakers.items():
-        if not parts:
-            continue
-        grams = _ngrams(tokens, len(parts)) if len(parts) > 1 else []
-        best = max((fuzz.ratio(g, " ".join(parts)) for g in grams), default=0.0)
-        if best >= 85:
-            full[name] = best
-            continue
-        for part in parts:
-            if len(part) < 4 or part in STOP_WORDS or part in _FILLER or part in taken:
-                continue
-            # A calendar or conference word is never a name with a typo ("matin", "Martin").
-            if any(
-                t not in taken
-                and not in_lexicon(t)
-                and fuzz.ratio(t, part) >= (100 if len(part) < 6 else 88)
-                for t in tokens
-            ):
-                partial.append(name)
-                break
-    if full:
-        top = max(full.values())
-        return [name for name, score in full.items() if score >= top - 4]
-    return partial
-
-
-def _unknown_person(question: str, programme: Programme) -> str:
-    """Two or more capitalised words that name nobody, nothing and nowhere in the programme."""
-    for match in re.finditer(r"\b([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)+)", question):
-        words = match[1].split()
-        if words and words[0].casefold() in {
-            "what",
-            "which",
-            "who",
-            "when",
-            "where",
-            "is",
-            "are",
-            "any",
-        }:
-            words = words[1:]
-        if len(words) < 2:
-            continue
-        folded = _fold(" ".join(words))
-        if any(folded in title for title in programme.titles.values()):
-            continue
-        if any(set(folded.split()) & tokens for tokens in programme.rooms.values()):
-            continue
-        return " ".join(words)
-    return ""
-
-
 def _match_languages(text: str, programme: Programme) -> list[str]:
     found = []
     for code in dict.fromkeys([*sorted(programme.languages), *_OTHER_LANGUAGES]):
@@ -390,7 +332,7 @@ def understand(
     question: str, language: str, programme: Programme, now: datetime
 ) -> ProgrammeQuery | None:
     """The query a programme question asks, or None when it is not about the programme."""
-    text = _fold(question)
+    text = fold_text(question)
     tokens = text.split()
     if not tokens:
         return None
@@ -413,7 +355,7 @@ def understand(
     ]
     missing_kinds = [k for k, p in _TYPES.items() if re.search(p, text) and k not in kinds]
     talk_languages = _match_languages(text, programme)
-    speakers = _match_speakers(tokens, question, programme, taken)
+    speakers = match_speakers(tokens, question, programme, taken, language, _FILLER)
     speaker_tokens = {t for name in speakers for t in programme.speakers[name]}
     consumed = taken | speaker_tokens | set(" ".join(programme.tracks[t] for t in tracks).split())
     for code in talk_languages:
@@ -426,8 +368,8 @@ def understand(
         return None  # one session's when/where/who: passage retrieval answers it
     unknown_person = ""
     if not speakers and (listing or _SPEAKER_VERB.search(text)) and not _TOPIC.search(text):
-        unknown_person = _unknown_person(question, programme)
-        named = set(_fold(unknown_person).split())
+        unknown_person = unknown_person_named(question, programme)
+        named = set(fold_text(unknown_person).split())
         if len([w for w in leftover(question) if w not in named]) > 2:
             unknown_person = ""  # capitalised words inside a description, not a person asked
     topic = "" if unknown_person else _topic(text, consumed)
