@@ -11,8 +11,10 @@ run in-process on dev.jsonl (shipped knowledge), rc3.jsonl (the pretalx export a
 knowledge folder) and the sets in benchmarks/questions/: the tuning sets (`*-extra*`,
 `*-own-words*`, `tune/event-near-domain`, `tune/democon-crosslingual`) and the old held-out ones
 (`event-heldout`, `democon`, `rc3-ownwords`, run for the report only: read their misses and they
-measure nothing any more). Each line says [tune] or [held-out], hit@3 per language and the
-out-of-scope questions refused. Nothing here is asserted: it prints figures.
+measure nothing any more), then the exports of benchmarks/schedules/ (not in git) with their
+`tune/` sets and the blind sets of `heldout/`, whose misses are never printed. Each line says
+[tune] or [held-out], hit@3 per language and the out-of-scope questions refused. Nothing
+here is asserted: it prints figures.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class Score:
     out_of_scope: int = 0
     refused: int = 0
     tuned: bool = True  # a set we tune on (False: held out, run for the report only)
+    blind: bool = False  # written blind (heldout/): its misses are never printed
     per_language: dict[str, list[int]] = field(default_factory=dict)  # lang: [asked, hit@3]
     misses: list[str] = field(default_factory=list)
 
@@ -85,7 +88,7 @@ class Score:
 
 def score(assistant: Assistant, path: Path, latencies: list[float], tuned: bool = True) -> Score:
     """Run every question of a JSONL set through the assistant (top 3) and score it."""
-    result = Score(path.stem, tuned=tuned)
+    result = Score(path.stem, tuned=tuned, blind="heldout" in path.parts)
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
@@ -138,15 +141,19 @@ def prepare_folders(model: str, eval_dir: Path, work: Path) -> tuple[Path, Path]
 
 
 def own_exports(model: str, work: Path) -> list[tuple[Path, list[tuple[Path, bool]]]]:
-    """Each export of benchmarks/schedules/ alone in a knowledge folder, with its tuning sets
-    (`tune/<export name>-*.jsonl`, the score.py ones: not `*-structured`)."""
+    """Each export of benchmarks/schedules/ (frab JSON or schedule.xml, not in git: see its
+    README) alone in a knowledge folder, with its tuning sets (`tune/<export name>-*.jsonl`)
+    and its blind held-out ones (`heldout/<export name>*.jsonl`), the score.py ones only."""
     plans = []
-    for export in sorted((ROOT / "benchmarks" / "schedules").glob("*.json")):
+    schedules = ROOT / "benchmarks" / "schedules"
+    for export in sorted([*schedules.glob("*.json"), *schedules.glob("*.xml")]):
         folder = work / f"{export.stem}-{model}"
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(export, folder)
-        sets = sorted(QUESTIONS.glob(f"tune/{export.stem}-*.jsonl"))
-        plans.append((folder, [(path, True) for path in sets if "structured" not in path.stem]))
+        tuned = sorted(QUESTIONS.glob(f"tune/{export.stem}-*.jsonl"))
+        held = sorted(QUESTIONS.glob(f"heldout/{export.stem}*.jsonl"))
+        sets = [(path, True) for path in tuned] + [(path, False) for path in held]
+        plans.append((folder, [(path, t) for path, t in sets if "structured" not in path.stem]))
     return plans
 
 
@@ -168,6 +175,7 @@ def question_plans(
                 (tune / "event-near-domain.jsonl", True),
                 (tune / "event-near-domain-2.jsonl", True),
                 (QUESTIONS / "event-heldout.jsonl", False),
+                (QUESTIONS / "heldout" / "event-passages.jsonl", False),
             ],
         ),
         (
@@ -320,7 +328,8 @@ def main() -> int:
                 result = quality(model, args.eval_dir, work, args.sets)
                 for line in result["scores"]:  # type: ignore[attr-defined]
                     print(line.line(), flush=True)
-                    if args.show_misses:
+                    # The blind sets of heldout/ are never to be read, misses included.
+                    if args.show_misses and not line.blind:
                         print("".join(f"    {miss}\n" for miss in line.misses), end="")
                 print(
                     f"query latency p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms; "
