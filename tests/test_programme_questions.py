@@ -294,7 +294,7 @@ def speakers_programme() -> Programme:
         session("o2", "Open firmware", at(FRI, 11), 30, "Room A",
                 speakers=("Greg Sutcliffe",), description=open_talk),
         session("o3", "Lab robots", at(FRI, 12), 30, "Room B",
-                speakers=("Antonio Malara",), description="A microscope that helps malaria diagnosis."),
+                speakers=("Antonio Malara",), description="A microscope for malaria diagnosis."),
         session("o4", "Open shells", at(FRI, 13), 30, "Room B",
                 speakers=("Simon Tournier",), description="Reproducible, open builds."),
         session("o5", "Compilers", at(FRI, 14), 30, "Room B",
