@@ -299,6 +299,7 @@ def speakers_programme() -> Programme:
                 speakers=("Simon Tournier",), description="Reproducible, open builds."),
         session("o5", "Compilers", at(FRI, 14), 30, "Room B",
                 speakers=("Serge « sans paille » Guelton",), description="Folding builtins."),
+        session("o6", "Fonts", at(FRI, 15), 30, "Room B", speakers=("Élodie Marchal",)),
     ]  # fmt: skip
     knowledge = KnowledgeBase(
         sessions={s.id: s for s in sessions}, event=EventInfo("Camp", FRI, SAT, "Europe/Paris")
@@ -316,6 +317,8 @@ def speakers_programme() -> Programme:
         ("Malara, c'est quand ?", "fr", ("Antonio Malara",)),
         ("Quand passe Tournier ?", "fr", ("Simon Tournier",)),
         ("Is Greg Kroah-Hartman speaking at the camp?", "en", ()),  # another Greg
+        ("Élodie Dupont parle quand ?", "fr", ()),  # another Élodie, capitals of any script
+        ("Quand parle Élodie ?", "fr", ("Élodie Marchal",)),
         ("Is there a robot for malaria diagnosis today?", "en", ()),  # a word, not Malara
         ("On fait tourner quoi en salle B ?", "fr", ()),  # a French word, not Tournier
         ("Un talk sans slides aujourd'hui ?", "fr", ()),  # the word, not the nickname

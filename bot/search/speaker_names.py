@@ -111,11 +111,16 @@ def _other_names(raw: str) -> dict[str, set[str]]:
     """For each word of a run of capitalised words (a person's full name), the run's other
     folded words: a first name beside a surname the speaker does not have is someone else."""
     found: dict[str, set[str]] = {}
-    for match in re.finditer(r"(?<![\w'-])([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)+)", raw):
-        words = [fold_text(word) for word in match[1].split()]
-        if words and words[0] in _QUESTION_WORDS:
-            words = words[1:]
-        folded = {part for word in words for part in word.split()}
+    runs: list[list[str]] = [[]]
+    for word in re.findall(r"[\w'-]+", raw):  # "Élodie Dupont": any script's capitals
+        if word[:1].isupper() and not (not runs[-1] and fold_text(word) in _QUESTION_WORDS):
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    for run in runs:
+        folded = {part for word in run for part in fold_text(word).split()}
+        if len(folded) < 2:
+            continue
         for word in folded:
             found.setdefault(word, set()).update(folded - {word})
     return found
