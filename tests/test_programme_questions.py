@@ -330,3 +330,32 @@ def test_a_part_of_a_speakers_name_names_them_only_when_it_is_distinctive(
 ) -> None:
     query = understand(question, language, speakers_programme(), at(FRI, 9))
     assert (query.speakers if query else ()) == speakers
+
+
+def test_a_topic_no_session_of_the_named_track_says_lists_that_tracks_sessions() -> None:
+    sessions = [
+        session("t1", "Tuning replication", at(FRI, 10), 30, "Room A", vertical_id="db"),
+        session("t2", "Query planners", at(FRI, 11), 30, "Room A", vertical_id="db"),
+        session("t3", "Soldering", at(FRI, 12), 30, "Room B", vertical_id="hw"),
+    ]
+    verticals = {
+        "db": Vertical("db", {"en": "Databases"}),
+        "hw": Vertical("hw", {"en": "Hardware"}),
+    }
+    knowledge = KnowledgeBase(
+        sessions={s.id: s for s in sessions},
+        event=EventInfo("Camp", FRI, SAT, "Europe/Paris"),
+        verticals=verticals,
+    )
+    programme = Programme.of(knowledge)
+    assert programme is not None
+    question = "Dans le track Databases, y a-t-il une séance sur les requêtes lentes ?"
+    query = understand(question, "fr", programme, at(FRI, 9))
+    assert query is not None
+    assert query.tracks == ("db",)
+    answer = answer_query(query, programme, at(FRI, 9))
+    assert answer is not None
+    assert "« requêtes lentes »" in answer.text  # in the attendee's words, not folded
+    assert "Tuning replication" in answer.text
+    assert "Query planners" in answer.text
+    assert "Soldering" not in answer.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -186,6 +187,16 @@ def _execute(
         # language, which passage retrieval understands (and abstains on when it cannot).
         return None
     if query.topic and not matching:
+        if query.tracks and not (query.rooms or query.speakers or query.talk_languages):
+            # "the MySQL track, the one on bases de données": nothing in the tracks named
+            # says the topic in these words (often another language than the programme's),
+            # so the reply says so and shows those tracks' sessions, where the answer lies.
+            in_tracks = _in_time(query.moment, _filter(replace(query, topic=""), programme, None))
+            if in_tracks:
+                topic = as_asked(query.topic, query.question)
+                note = t("prog_no_topic_in_track", query.language, topic=topic)
+                header = _header(query.moment, query.language, len(in_tracks))
+                return _Result(in_tracks, header=header, notes=(note,))
         return no_topic(query, programme, search)
     moment = query.moment
     found = _in_time(moment, matching)
@@ -195,10 +206,30 @@ def _execute(
     return _nothing(query, programme, now, matching, lang)
 
 
+def as_asked(topic: str, question: str) -> str:
+    """The topic in the question's own words ("bases de données", not the folded "bases
+    donnees"): the shortest span of the question that has the topic's words in order."""
+    wanted = topic.split()
+    tokens = [(m.start(), m.end(), fold_text(m[0])) for m in re.finditer(r"[\w'-]+", question)]
+    best: tuple[int, int] | None = None
+    for first, (start, _, folded) in enumerate(tokens):
+        if not wanted or folded != wanted[0]:
+            continue
+        position, end = 1, tokens[first][1]
+        for _, token_end, other in tokens[first + 1 :]:
+            if position == len(wanted):
+                break
+            if other == wanted[position]:
+                position, end = position + 1, token_end
+        if position == len(wanted) and (best is None or end - start < best[1] - best[0]):
+            best = (start, end)
+    return question[best[0] : best[1]] if best else topic
+
+
 def no_topic(query: ProgrammeQuery, programme: Programme, search: TopicSearch | None) -> _Result:
     """ "No session on X", with the closest real match when retrieval finds one."""
     lang = query.language
-    notes = (t("prog_no_topic", lang, topic=query.topic),)
+    notes = (t("prog_no_topic", lang, topic=as_asked(query.topic, query.question)),)
     after = _closest(query.topic, search, lang, programme)
     return _Result([], notes=notes, after=after, unknown=True)
 
