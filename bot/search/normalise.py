@@ -90,12 +90,12 @@ def _is_arabic(token: str) -> bool:
     return bool(_ARABIC.match(token[0]))
 
 
-@lru_cache(maxsize=65536)
 def fold_text(text: str) -> str:
     """Normalised words separated by single spaces, punctuation dropped."""
     return re.sub(r"[^\w]+", " ", normalise(text)).strip()
 
 
+@lru_cache(maxsize=65536)
 def stems(token: str) -> tuple[str, ...]:
     """The stems of one normalised word: Arabic, or French and English for Latin script."""
     if token.isdigit() or len(token) < 3:
