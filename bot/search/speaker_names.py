@@ -48,7 +48,9 @@ def match_speakers(
     """Speakers named in full (typos allowed) or by a distinctive part of their name."""
     full: dict[str, float] = {}
     partial: list[str] = []
-    others = _other_names(raw)
+    runs = capitalised_runs(raw)
+    others = _other_names(runs)
+    capitals = {fold_text(word) for run in runs for word in run}
     for name, parts in programme.speakers.items():
         if not parts:
             continue
@@ -66,7 +68,9 @@ def match_speakers(
                 or programme.text_words.get(part, 0) >= _SHARED_NAME_PART
             ):
                 continue
-            if any(_names_part(t, part, parts, raw, others, programme, language) for t in tokens):
+            if any(
+                _names_part(t, part, parts, capitals, others, programme, language) for t in tokens
+            ):
                 partial.append(name)
                 break
     if full:
@@ -79,7 +83,7 @@ def _names_part(
     token: str,
     part: str,
     parts: tuple[str, ...],
-    raw: str,
+    capitals: set[str],
     others: dict[str, set[str]],
     programme: Programme,
     language: str,
@@ -95,28 +99,34 @@ def _names_part(
             return False
         if programme.text_words.get(token) or word_weight(token, language) <= _COMMON_WEIGHT:
             return False
-    elif word_weight(token, language) <= _FUNCTION_WEIGHT and not _capitalised(token, raw):
+    elif word_weight(token, language) <= _FUNCTION_WEIGHT and token not in capitals:
         return False  # "sans", written as a word, not as the name "Sans"
     # "Greg Kroah-Hartman" names someone else than the programme's Greg Sutcliffe.
     return not (others.get(token, set()) - set(parts))
 
 
-def _capitalised(token: str, raw: str) -> bool:
-    return any(
-        fold_text(word) == token and word[:1].isupper() for word in re.findall(r"[\w'-]+", raw)
-    )
-
-
-def _other_names(raw: str) -> dict[str, set[str]]:
-    """For each word of a run of capitalised words (a person's full name), the run's other
-    folded words: a first name beside a surname the speaker does not have is someone else."""
-    found: dict[str, set[str]] = {}
+def capitalised_runs(raw: str) -> list[list[str]]:
+    """The question's runs of capitalised words, in any script ("Élodie Dupont"), a question
+    word that opens a run left out ("Is Greg Kroah-Hartman ...") and punctuation ending one:
+    names, as written."""
     runs: list[list[str]] = [[]]
-    for word in re.findall(r"[\w'-]+", raw):  # "Élodie Dupont": any script's capitals
+    end = 0
+    for match in re.finditer(r"[\w'-]+", raw):
+        word, gap = match[0], raw[end : match.start()]
+        end = match.end()
+        if runs[-1] and gap.strip():  # "Daniel Stenberg, Andy Wingo": two names
+            runs.append([])
         if word[:1].isupper() and not (not runs[-1] and fold_text(word) in _QUESTION_WORDS):
             runs[-1].append(word)
         elif runs[-1]:
             runs.append([])
+    return [run for run in runs if run]
+
+
+def _other_names(runs: list[list[str]]) -> dict[str, set[str]]:
+    """For each word of a run of capitalised words (a person's full name), the run's other
+    folded words: a first name beside a surname the speaker does not have is someone else."""
+    found: dict[str, set[str]] = {}
     for run in runs:
         folded = {part for word in run for part in fold_text(word).split()}
         if len(folded) < 2:
@@ -128,19 +138,7 @@ def _other_names(raw: str) -> dict[str, set[str]]:
 
 def unknown_person_named(question: str, programme: Programme) -> str:
     """Two or more capitalised words that name nobody, nothing and nowhere in the programme."""
-    for match in re.finditer(r"\b([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)+)", question):
-        words = match[1].split()
-        if words and words[0].casefold() in {
-            "what",
-            "which",
-            "who",
-            "when",
-            "where",
-            "is",
-            "are",
-            "any",
-        }:
-            words = words[1:]
+    for words in capitalised_runs(question):
         if len(words) < 2:
             continue
         folded = fold_text(" ".join(words))
