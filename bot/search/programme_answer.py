@@ -212,16 +212,16 @@ def as_asked(topic: str, question: str) -> str:
     wanted = topic.split()
     tokens = [(m.start(), m.end(), fold_text(m[0])) for m in re.finditer(r"[\w'-]+", question)]
     best: tuple[int, int] | None = None
-    for first, (start, _, folded) in enumerate(tokens):
+    for first, (start, end, folded) in enumerate(tokens):
         if not wanted or folded != wanted[0]:
             continue
-        position, end = 1, tokens[first][1]
+        found = 1
         for _, token_end, other in tokens[first + 1 :]:
-            if position == len(wanted):
+            if found == len(wanted):
                 break
-            if other == wanted[position]:
-                position, end = position + 1, token_end
-        if position == len(wanted) and (best is None or end - start < best[1] - best[0]):
+            if other == wanted[found]:
+                found, end = found + 1, token_end
+        if found == len(wanted) and (best is None or end - start < best[1] - best[0]):
             best = (start, end)
     return question[best[0] : best[1]] if best else topic
 
