@@ -84,6 +84,15 @@ def retitle_first_event(path: Path) -> None:
     path.write_text(text[:end] + " (new time)" + text[end:], encoding="utf-8")
 
 
+def real_events(path: Path) -> int:
+    """How many events a real export holds (schedule.xml or frab JSON), for the printout."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".xml":
+        return text.count("<event ")
+    days = json.loads(text)["schedule"]["conference"]["days"]
+    return sum(len(events) for day in days for events in day["rooms"].values())
+
+
 def run_peak(env: dict[str, str], users: int = 20) -> tuple[float, int]:
     """`python -m bot run` against the loopback Bot API: peak RSS in MB after answering."""
     with FakeBotApi() as api:
@@ -165,8 +174,7 @@ def main() -> int:
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
     if args.schedule is not None:
-        events = args.schedule.read_text(encoding="utf-8").count("<event ") or args.events[0]
-        measure(events, args.model, args.xml, args.schedule.resolve())
+        measure(real_events(args.schedule), args.model, args.xml, args.schedule.resolve())
         return 0
     for events in args.events:
         measure(events, args.model, args.xml)
