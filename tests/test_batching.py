@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,9 @@ from bot.domain import Answer
 from bot.search.assistant import Assistant
 from bot.search.batching import BatchTimings, Question, QuestionBatcher, answer_batch
 from bot.search.embedders import HashingEmbedder
+from bot.search.ranking import Retriever
 from tests.test_assistant import write_knowledge
+from tests.test_retrieval import TALK_PASSAGES, TALKS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -56,6 +59,39 @@ def test_a_batch_answers_like_single_questions_with_one_encode_call(
         assert many.text == one.text
         assert abs(many.top_score - one.top_score) < 1e-5
     assert (timings.batches, timings.questions) == (1, len(QUESTIONS))
+
+
+def test_a_question_naming_a_whole_title_is_answered_without_the_encoder() -> None:
+    counting = CountingQueries()
+    retriever = Retriever.from_passages(TALK_PASSAGES, counting, TALKS)
+    questions = [
+        "When is Let's get digital?",
+        "Quand a lieu « Playing with words » ?",
+        "digital tools and politics",
+    ]
+    answers = answer_batch(retriever, [Question(q) for q in questions])
+    assert counting.calls == [[questions[2]]]  # only the question without a title is encoded
+    assert [a.answered for a in answers] == [True, True, True]
+    assert [a.hits[0].passage.session_id for a in answers] == ["t1", "t3", "t2"]
+    counting.calls.clear()
+    alone = retriever.answer(questions[0])
+    assert counting.calls == []
+    assert alone.answered
+    assert alone.hits[0].passage.session_id == "t1"
+
+
+def test_a_title_that_does_not_win_without_the_dense_side_gets_the_full_ranking() -> None:
+    counting = CountingQueries()
+    retriever = Retriever.from_passages(TALK_PASSAGES, counting, TALKS)
+    # Without its bonus the title no longer decides: BM25 alone prefers the talk on digital
+    # tools and politics, so the question is ranked again with its dense side.
+    retriever.config = replace(retriever.config, title_bonus=0.0)
+    question = "Is Playing with words about digital tools and digital politics?"
+    ranking = retriever.rank(question)
+    assert len(counting.calls) == 1
+    with_dense = retriever.rank(question, dense=retriever._dense(question, "en", False))
+    assert [h.passage.id for h in ranking.hits] == [h.passage.id for h in with_dense.hits]
+    assert ranking.dense_top == with_dense.dense_top
 
 
 async def test_questions_arriving_together_are_computed_in_one_batch() -> None:

@@ -54,12 +54,18 @@ def dense_batch(
     """The dense side of several (text, language) pairs: one encode call, one index search;
     and the seconds the two took."""
     short = retriever.config.short_question
+    # A question naming a session's whole title is not encoded (`Retriever.title_decides`).
     texts = [
-        retriever.query_texts(text, language, len(content_words(text)) <= short)
+        []
+        if retriever.title_decides(text)
+        else retriever.query_texts(text, language, len(content_words(text)) <= short)
         for text, language in asked
     ]
+    flat = [text for group in texts for text in group]
+    if not flat:
+        return [DenseSide.skipped(len(retriever.passages)) for _ in texts], 0.0, 0.0
     started = time.perf_counter()
-    vectors = retriever.embedder.encode_queries([text for group in texts for text in group])
+    vectors = retriever.embedder.encode_queries(flat)
     encoded = time.perf_counter()
     scores, ids = retriever.index.search(vectors, retriever.dense_depth())
     searched = time.perf_counter()
@@ -67,7 +73,10 @@ def dense_batch(
     for group in texts:
         rows = slice(row, row + len(group))
         row += len(group)
-        dense.append(retriever.dense_from(vectors[rows], scores[rows], ids[rows]))
+        if group:
+            dense.append(retriever.dense_from(vectors[rows], scores[rows], ids[rows]))
+        else:
+            dense.append(DenseSide.skipped(len(retriever.passages)))
     return dense, encoded - started, searched - encoded
 
 

@@ -128,6 +128,11 @@ class DenseSide:
     top: float  # best cosine of the raw question (what abstention compares)
     foil_top: float  # best cosine of the raw question to an off-topic foil
 
+    @classmethod
+    def skipped(cls, size: int) -> DenseSide:
+        """No dense side at all, for a question a session title decides (`title_decides`)."""
+        return cls(np.full(size, np.nan, np.float32), np.zeros(0, np.int64), np.nan, np.nan)
+
 
 def _titles(passage: Passage, sessions: Mapping[str, Session]) -> set[str]:
     found = set()
@@ -206,6 +211,11 @@ class Retriever:
                     scores[position] = max(scores[position], overlap if overlap >= 0.6 else 0.0)
         return scores
 
+    def title_decides(self, question: str) -> bool:
+        """Whether the question contains or quotes a session's whole title: that session is
+        answered whatever the dense side finds (see `relevant`), so the encoder is not run."""
+        return bool((self._title_scores(question) >= 1.0).any())
+
     def query_texts(self, question: str, language: str, short: bool) -> list[str]:
         """What the dense side encodes: the question, then (if short) it in the event's context."""
         texts = [question]
@@ -282,9 +292,11 @@ class Retriever:
             ):
                 fused[ranked] += weight / (config.rrf_k + 1 + np.arange(len(ranked)))
             return fused * (config.rrf_k + 1)  # rank 1 in both lists scores the weights' sum
-        found = dense.scores[dense.order]  # min-max over the top k, whatever the index size
-        low, high = float(found.min()), float(found.max())
-        dense_norm = np.clip(np.nan_to_num((dense.scores - low) / max(high - low, 1e-6)), 0, None)
+        dense_norm = np.zeros(len(self.passages), dtype=np.float32)
+        if len(dense.order):
+            found = dense.scores[dense.order]  # min-max over the top k, whatever the index size
+            low, high = float(found.min()), float(found.max())
+            dense_norm = np.maximum(np.nan_to_num((dense.scores - low) / max(high - low, 1e-6)), 0)
         lexical_norm = lexical / max(float(lexical.max()), 1e-6)
         fused_scores: np.ndarray = (
             config.dense_weight * dense_norm + config.lexical_weight * lexical_norm
@@ -302,20 +314,30 @@ class Retriever:
         config = self.config
         tokens = tokenize(question)
         own_words = content_words(question)
+        short = len(own_words) <= config.short_question
         if dense is None:
-            dense = self._dense(question, language, len(own_words) <= config.short_question)
+            if self.title_decides(question):
+                dense = DenseSide.skipped(len(self.passages))
+            else:
+                dense = self._dense(question, language, short)
+        skipped = not len(dense.order)
         lexical, intents = self._lexical(question, tokens, own_words)
-        lexical_order = np.argsort(-lexical, kind="stable")[: len(dense.order)]
+        depth = min(config.candidates, len(self.passages)) if skipped else len(dense.order)
+        lexical_order = np.argsort(-lexical, kind="stable")[:depth]
         lexical_order = lexical_order[lexical[lexical_order] > 0]
         fused = self._fuse(dense, lexical, lexical_order)
         titles = self._title_scores(question)
         fused = fused + config.title_bonus * titles
         candidates = np.union1d(dense.order, lexical_order)
+        if skipped:
+            candidates = np.union1d(candidates, np.flatnonzero(titles >= 1.0))
         for position in candidates:
             if self.passages[position].language == language:
                 fused[position] += config.language_bonus
         order = sorted(candidates, key=lambda p: (-fused[p], p))
         best = order[0]
+        if skipped and titles[best] < 1.0:  # the title did not decide after all: rank in full
+            return self.rank(question, language, self._dense(question, language, short))
         return Ranking(
             hits=tuple(Hit(self.passages[p], float(fused[p])) for p in order),
             language=language,
