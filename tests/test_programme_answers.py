@@ -164,3 +164,32 @@ def test_chat_follow_up_names_the_room(hashing_settings: Settings) -> None:
     answers = out.getvalue().split("> ")
     assert "Compilers for fun" in answers[-1]
     assert "Salle Ada" in answers[-1]
+
+
+def test_a_session_given_twice_is_answered_with_both_times(hashing_settings: Settings) -> None:
+    def event(guid: str, title: str, day: str, room: str) -> dict[str, object]:
+        return {
+            "guid": guid, "id": guid, "title": title, "date": f"{day}T10:00:00+01:00",
+            "start": "10:00", "duration": "02:00", "room": room, "type": "Sprint",
+            "language": "fr", "persons": [{"public_name": "Lina Haddad"}],
+            "abstract": "Contribuer ensemble au cadriciel web.",
+        }  # fmt: skip
+
+    first = event("s1", "Sprint Django", "2031-03-08", "B419")
+    again = event("s2", "Sprint Django", "2031-03-09", "B420")
+    other = event("s3", "Atelier soudure", "2031-03-09", "B420")
+    days = [
+        {"date": "2031-03-08", "rooms": {"B419": [first]}},
+        {"date": "2031-03-09", "rooms": {"B420": [again, other]}},
+    ]
+    conference = {"title": "Demo", "start": "2031-03-08", "end": "2031-03-09", "days": days}
+    schedule_file = hashing_settings.knowledge_dir / "schedule.json"
+    schedule_file.write_text(json.dumps({"schedule": {"conference": conference}}))
+    assistant = Assistant.load(hashing_settings)
+    answer = assistant.answer("Quand a lieu Sprint Django ?")
+    assert answer.answered
+    assert answer.text.count("Sprint Django") == 2  # the passage of one, the line of the other
+    assert ("B419" in answer.text, "B420" in answer.text) == (True, True)
+    assert "Atelier soudure" not in answer.text
+    alone = assistant.answer("Quand a lieu Atelier soudure ?")
+    assert "Sprint Django" not in alone.text

@@ -39,6 +39,7 @@ from bot.search.programme_answer import (
     follow_up_answer,
     in_asker_language,
     no_topic_answer,
+    with_same_titled,
 )
 from bot.search.programme_query import Programme, ProgrammeQuery, programme_zone, understand
 from bot.search.ranking import DenseSide, Retriever
@@ -418,6 +419,7 @@ class Assistant:
         if snapshot.programme is None:
             return answer
         answer = in_asker_language(answer, snapshot.knowledge, snapshot.programme)
+        answer = with_same_titled(answer, snapshot.programme)
         if not answer.answered and query is not None and query.topic and query.session_noun:
             # "a talk about Django?": say so plainly rather than a general abstention
             said = no_topic_answer(query, snapshot.programme)

@@ -412,6 +412,28 @@ def follow_up_answer(
     return compose(_Result(list(sessions), header=header), query, programme)
 
 
+def with_same_titled(answer: Answer, programme: Programme) -> Answer:
+    """A passage answer about one session, followed by the other sessions of the same title (a
+    sprint on two days, a talk given twice): the passage alone tells of one of them."""
+    if not answer.answered or not answer.hits:
+        return answer
+    best = answer.hits[0].passage
+    title = programme.titles.get(best.session_id or "")
+    if best.kind is not PassageKind.SESSION or not title:
+        return answer
+    others = [
+        session
+        for session in programme.sessions
+        if session.id != best.session_id and programme.titles.get(session.id) == title
+    ]
+    if not others:
+        return answer
+    lang = answer.language
+    lines = [f"• {session_line(s, lang, programme, with_day=True)}" for s in others]
+    also = f"{t('same_title_also', lang)}{colon(lang).rstrip()}"
+    return replace(answer, text="\n".join([answer.text, also, *lines]))
+
+
 def in_asker_language(answer: Answer, knowledge: KnowledgeBase, programme: Programme) -> Answer:
     """A passage answer about one session, rendered from the session in the asker's language.
 
