@@ -13,16 +13,17 @@ from bot.i18n import t
 from bot.knowledge.passage_text import session_passage_text
 from bot.search.abstention import event_topics, foil_questions
 from bot.search.bm25 import intent_terms
-from bot.search.embedded_texts import COMPACT_ABOVE_SESSIONS, search_texts
 from bot.search.embedders import Embedder, HashingEmbedder, load_embedder
 from bot.search.knowledge_lexicon import KnowledgeLexicon, parallel_texts
 from bot.search.normalise import stems, tokenize
 from bot.search.ranking import (
+    COMPACT_ABOVE_SESSIONS,
     Ranking,
     Retriever,
     abstention_text,
     citation,
     config_for,
+    search_texts,
 )
 from bot.search.transliteration import Transliterations
 from bot.search.vocabulary import Vocabulary
@@ -408,7 +409,7 @@ def test_where_and_when_questions_expand_the_lexical_query() -> None:
     assert intent_terms("Who speaks about robots?") == []
 
 
-def test_each_passage_is_embedded_once_even_with_a_long_description_and_its_title_alone() -> None:
+def test_each_passage_is_embedded_once_even_with_a_long_description() -> None:
     long_text = " ".join(
         f"Fuzzing finds bug number {n} by feeding random inputs." for n in range(20)
     )
@@ -422,8 +423,8 @@ def test_each_passage_is_embedded_once_even_with_a_long_description_and_its_titl
     shown = session_passage("f1", "Fuzzers like LEGO", long_text[:200])
     short = session_passage("t3", "Playing with words", "Speaker: Kamil.")
     ids, texts = search_texts([shown, short], {"f1": talk, "t3": TALKS["t3"]})
-    assert ids == [0, 1, 2, 3]  # the titles' vectors: the passage's position plus 2
-    assert texts == [shown.text, short.text, "Fuzzers like LEGO", "Playing with words"]
+    assert ids == [0, 1]
+    assert texts == [shown.text, short.text]
     retriever = Retriever.from_passages([shown, short], HashingEmbedder(), {"f1": talk})
     assert [hit.passage.session_id for hit in retriever.rank("fuzzing bugs").hits] == ["f1", "t3"]
 
@@ -447,20 +448,5 @@ def test_a_big_programme_embeds_sessions_without_their_schedule_sentences() -> N
     passage = replace(session_passage("s1", "Kernel fuzzing", "x"), text=shown, search_text=compact)
     few = {"s1": talk}
     many = {f"s{i}": replace(talk, id=f"s{i}") for i in range(COMPACT_ABOVE_SESSIONS + 1)}
-    assert search_texts([passage], few)[1] == [shown, "Kernel fuzzing"]
-    assert search_texts([passage], many) == ([0], [compact])  # and no title vectors
-
-
-def test_a_title_vector_ranks_its_passage_but_abstention_reads_whole_passages() -> None:
-    retriever = Retriever.from_passages(TALK_PASSAGES, HashingEmbedder(), TALKS)
-    assert len(retriever.index) == 2 * len(TALK_PASSAGES)
-    question = "words playing"  # the title's words, not the title: the dense side is computed
-    side = retriever._dense(question, "en", False)
-    query = retriever.embedder.encode_queries([question])[0]
-    whole = retriever.embedder.encode_passages([p.text for p in TALK_PASSAGES]) @ query
-    title = retriever.embedder.encode_passages([s.title for s in TALKS.values()]) @ query
-    penalty = retriever.config.title_vector_penalty
-    assert title[2] - penalty > whole[2]  # here the title alone is closer than its passage
-    assert side.scores[2] == pytest.approx(title[2] - penalty)
-    assert side.top == pytest.approx(float(whole.max()))
-    assert retriever.rank(question).hits[0].passage.session_id == "t3"
+    assert search_texts([passage], few)[1] == [shown]
+    assert search_texts([passage], many)[1] == [compact]

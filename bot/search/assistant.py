@@ -30,7 +30,6 @@ from bot.search.batching import (
 )
 from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
-from bot.search.embedded_texts import search_texts
 from bot.search.embedders import Embedder, load_embedder
 from bot.search.followups import Conversation, follow_up_kind
 from bot.search.hindsight import in_hindsight
@@ -42,7 +41,7 @@ from bot.search.programme_answer import (
     with_same_titled,
 )
 from bot.search.programme_query import Programme, ProgrammeQuery, programme_zone, understand
-from bot.search.ranking import DenseSide, Retriever
+from bot.search.ranking import DenseSide, Retriever, search_texts
 from bot.search.routing import beyond_filters, names_beyond
 from bot.search.staging import embed_in_chunks, pending_scan, plan_reload
 from bot.search.vector_index import (
@@ -186,7 +185,7 @@ def _build_vectors(
         passages=len(passages),
         vectors=len(texts),
         backend=INDEX_BACKEND,
-        settings={"vector_ids": "passage position, + passages for a title", "normalised": True},
+        settings={"vector_ids": "passage position", "normalised": True},
     )
     index = load_index(settings.index_dir, expected)
     if index is not None:

@@ -14,7 +14,6 @@ from bot.i18n.dates import spell_date_range
 from bot.i18n.detect import detect_language
 from bot.search.abstention import foil_questions
 from bot.search.bm25 import LexicalIndex, intent_terms
-from bot.search.embedded_texts import search_texts
 from bot.search.embedders import Embedder
 from bot.search.knowledge_lexicon import KnowledgeLexicon, parallel_texts
 from bot.search.lexicon import equivalents, translations
@@ -58,9 +57,6 @@ class RankingConfig:
     # programme) is matched across languages, where foils score as low as passages: it also
     # needs this much on its own (0: no such floor).
     foreign_floor: float = 0.0
-    # A session title's own vector (`search_texts`) scores this much below its cosine: a short
-    # text sits close to many questions (a hub), and must beat the passages clearly to lead.
-    title_vector_penalty: float = 0.01
     # A question with this few words of its own (a bare where, one topic word) is about the event:
     # its name is added to what the dense side encodes, and when every one of its words occurs
     # in the knowledge it is answered even if a foil is as close.
@@ -80,6 +76,32 @@ MODEL_CONFIGS: dict[str, RankingConfig] = {
 def config_for(model: str) -> RankingConfig:
     """The ranking configuration calibrated for this embedding model (defaults otherwise)."""
     return MODEL_CONFIGS.get(model, RankingConfig(answer_floor=0.3, foil_margin=-0.05))
+
+
+# Above this many sessions, a session is embedded without its date, time and room sentences
+# (`Passage.search_text`). For a FOSDEM-size programme (943 events) that is a quarter fewer
+# tokens, and tokens bound the first index (75.8 s against 90-97 s at load 1-3 here). Smaller
+# programmes keep the whole text: on the tuning sets the sentence helped questions in the
+# passage's language (rc3-own-words-2 fr 12/12 against 10/12, democon-crosslingual ar 11/11
+# against 9/11) and their index is quick anyway (README "Measured figures").
+COMPACT_ABOVE_SESSIONS = 300
+
+
+def search_texts(
+    passages: Sequence[Passage], sessions: Mapping[str, Session]
+) -> tuple[list[int], list[str]]:
+    """What to embed: every passage once (the vector carries the passage's position as its id).
+
+    A session's passage shows the start of its description. A second vector for the rest of a
+    long description used to be added: it doubled the tokens to embed for a FOSDEM-size
+    programme and found nothing more on dev.jsonl and rc3.jsonl (README "Measured figures").
+    A vector for each session's title alone was measured too: PyConFR 2025's tuning sets gained
+    (hit@1 0.84 -> 0.89), but a set written afterwards (tune/pyconfr-2025-paraphrase) lost
+    Arabic hit@3 11/15 -> 8/15: a short title sharing one Latin word with an Arabic question
+    (Django) outranked the session it was about."""
+    compact = len(sessions) > COMPACT_ABOVE_SESSIONS
+    texts = [(passage.search_text if compact else "") or passage.text for passage in passages]
+    return list(range(len(passages))), texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,21 +239,15 @@ class Retriever:
 
     def dense_from(self, query: np.ndarray, scores: np.ndarray, ids: np.ndarray) -> DenseSide:
         """The dense side from the query rows of `query_texts` and their index search results."""
-        count = len(self.passages)
-        k = min(self.config.candidates, count)
-        title = ids >= count  # a session title's own vector (see `search_texts`)
-        whole = (ids >= 0) & ~title
-        ranked = np.where(title, scores - self.config.title_vector_penalty, scores)
-        ids = np.where(title, ids - count, ids)
+        k = min(self.config.candidates, len(self.passages))
         valid = ids[-1] >= 0
-        dense = np.full(count, np.nan, dtype=np.float32)
-        # A passage with several vectors (its text, its title) scores its best one.
-        np.fmax.at(dense, ids[-1][valid], ranked[-1][valid])
-        unique = np.unique(ids[-1][valid])
-        order = unique[np.argsort(-dense[unique], kind="stable")][:k]
-        # The raw question (first row) decides abstention, on whole passages only (the foils
-        # it is compared with are whole sentences); the question in context (if any) ranks.
-        top = float(scores[0][whole[0]][0]) if whole[0].any() else float(scores[0][0])
+        dense = np.full(len(self.passages), np.nan, dtype=np.float32)
+        # Should a passage have several vectors under its id, it scores its best one.
+        np.fmax.at(dense, ids[-1][valid], scores[-1][valid])
+        unique, first = np.unique(ids[-1][valid], return_index=True)
+        order = unique[np.argsort(first)][:k]
+        # The raw question (first row) decides abstention; the one in context (if any) ranks.
+        top = float(scores[0][0]) if len(query) > 1 else float(dense[order[0]])
         foil_top = float(np.max(self.foils @ query[0])) if len(self.foils) else -1.0
         return DenseSide(dense, order, top, foil_top)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from bot.domain import KnowledgeBase
 from bot.search.cache import EmbeddingCache, content_key
-from bot.search.embedded_texts import passage_of, search_texts
 from bot.search.embedders import Embedder
+from bot.search.ranking import search_texts
 
 BIG_JOB = 48  # texts: a file with more new texts than this is embedded after the others
 CHUNK = 16  # texts per embedding step of a big job: how long an urgent edit waits at most
@@ -61,8 +61,7 @@ def plan_reload(cache: EmbeddingCache, embedder: Embedder, knowledge: KnowledgeB
         if key in known or key in queued:
             continue
         queued.add(key)
-        passage = knowledge.passages[passage_of(vector_id, len(knowledge.passages))]
-        path = _file_of(passage.source)
+        path = _file_of(knowledge.passages[vector_id].source)
         missing.setdefault(path, []).append(text)
     ordered = sorted(missing.items(), key=lambda item: (len(item[1]), item[0]))
     return ReloadPlan(dict(ordered))
