@@ -450,3 +450,47 @@ def test_a_big_programme_embeds_sessions_without_their_schedule_sentences() -> N
     many = {f"s{i}": replace(talk, id=f"s{i}") for i in range(COMPACT_ABOVE_SESSIONS + 1)}
     assert search_texts([passage], few)[1] == [shown]
     assert search_texts([passage], many)[1] == [compact]
+
+
+def _long_description_talks() -> tuple[list[Passage], dict[str, Session]]:
+    start = datetime(2025, 11, 1, 14, tzinfo=UTC)
+    long = (
+        "Design systems promise collaboration between designers and developers, and the stakes "
+        "of frontend delivery have never been higher. On a modern stack the challenge stays "
+        "manageable, with a recent backend and a solid API. But what about an old monolith "
+        "that still renders its pages on the server? We wired Storybook and Vite into a "
+        "Django project older than both. The speaker lives in Lyon."
+    )
+    talks = {
+        "d1": Session(id="d1", title="Design systems in hostile places", start=start,
+                      end=start + timedelta(minutes=50), room="B421", description=long),
+        "d2": Session(id="d2", title="Measuring start-up time", start=start,
+                      end=start + timedelta(minutes=25), room="B003",
+                      description="Import time, caches and what to measure first."),
+    }  # fmt: skip
+    passages = [
+        replace(session_passage(s.id, s.title, ""), text=session_passage_text(s, None, "en", UTC))
+        for s in talks.values()
+    ]
+    return passages, talks
+
+
+def test_words_of_a_description_the_passage_shortens_are_still_searched() -> None:
+    passages, talks = _long_description_talks()
+    assert "Storybook" not in passages[0].text  # past the 300 characters the passage shows
+    retriever = Retriever.from_passages(passages, HashingEmbedder(), talks)
+    question = "Is there a talk wiring Storybook into a Django project?"
+    ranking = retriever.rank(question)
+    assert ranking.hits[0].passage.session_id == "d1"  # BM25 reads the whole description
+    assert list(retriever.vocabulary.unknown_names(question, "en")) == ["Storybook", "Django"]
+    assert ranking.unknown_names == ()  # but the passage found says it: not a refusal by name
+
+
+def test_a_name_only_in_a_description_s_rest_does_not_answer_a_question_about_it() -> None:
+    passages, talks = _long_description_talks()
+    retriever = Retriever.from_passages(passages, HashingEmbedder(), talks)
+    bike = tokenize("Where can I rent a bike in Lyon?")
+    # The bio names the city, but nothing else the question asks is in that talk.
+    assert not retriever.lexical.names_in("Lyon", 0, bike)
+    assert retriever.lexical.names_in("Lyon", 0, tokenize("a talk in Lyon on Storybook?"))
+    assert not retriever.lexical.names_in("Lyon", 1, tokenize("a talk in Lyon on start-up?"))

@@ -7,10 +7,12 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from bot.domain import Passage, PassageKind, Session
+from bot.knowledge.passage_text import shorten
 from bot.search.normalise import stems, tokenize
 
 log = logging.getLogger(__name__)
@@ -40,10 +42,34 @@ def intent_terms(question: str) -> list[str]:
     return terms
 
 
+def lexical_texts(passages: Sequence[Passage], sessions: Mapping[str, Session]) -> list[str]:
+    """What the lexical side reads of each passage: its text, and for a session's passage the
+    rest of the description it shortens. A tool or name in a description's later sentences is
+    still a word of the programme: BM25 finds it, and abstention does not call it unknown."""
+    texts = []
+    for passage in passages:
+        session = sessions.get(passage.session_id or "")
+        text = passage.text
+        if passage.kind is PassageKind.SESSION and session is not None and session.description:
+            shown = shorten(session.description).removesuffix("…")
+            whole = " ".join(session.description.split())
+            if len(whole) > len(shown) and shown in text:
+                text = f"{text} {whole[len(shown) :]}"
+        texts.append(text)
+    return texts
+
+
 class LexicalIndex:
     """A BM25 index of passage texts plus the document frequencies behind it."""
 
-    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(
+        self,
+        texts: Sequence[str],
+        k1: float = 1.2,
+        b: float = 0.75,
+        shown: Sequence[str] | None = None,
+    ) -> None:
+        """`shown`: the passages as attendees see them, when `texts` say more (`lexical_texts`)."""
         import bm25s
 
         # bm25s sets its own logger to DEBUG on import, which floods the terminal chat.
@@ -54,6 +80,14 @@ class LexicalIndex:
         self.document_frequency: Counter[str] = Counter()
         for document in self.documents:
             self.document_frequency.update(document)
+        # A word only in a description's unshown rest is known to that passage alone (see
+        # `known_share`): "Windows" in one talk's last sentence does not make the programme
+        # about Windows.
+        self.shown_terms = (
+            frozenset(self.document_frequency)
+            if shown is None
+            else frozenset(token for text in shown for token in tokenize(text))
+        )
         self._bm25 = bm25s.BM25(k1=k1, b=b)
         if self.size:
             # bm25s needs at least one token per index; "" is its own empty-token marker.
@@ -80,12 +114,24 @@ class LexicalIndex:
         document = self.documents[position]
         return sum(self.idf(token) for token in unique if token in document) / total
 
-    def known_share(self, words: Sequence[str]) -> float:
-        """Share of these (content) words that occur somewhere in the passages, by any stem."""
+    def known_share(self, words: Sequence[str], position: int | None = None) -> float:
+        """Share of these (content) words that occur, by any stem, in the shown passages or in
+        the whole text of passage `position`."""
         if not words:
             return 0.0
-        known = sum(any(s in self.document_frequency for s in stems(word)) for word in words)
+        document = self.documents[position] if position is not None else frozenset()
+        known = sum(
+            any(s in self.shown_terms or s in document for s in stems(word)) for word in words
+        )
         return known / len(words)
+
+    def names_in(self, name: str, position: int, question: Sequence[str]) -> bool:
+        """Whether every word of a name occurs in the whole text of passage `position`, and
+        some other token of the question too (a city named in a speaker's bio does not make
+        the talk about renting a bike there)."""
+        named = set(tokenize(name))
+        document = self.documents[position]
+        return bool(named) and named <= document and bool((set(question) - named) & document)
 
     def matched(self, tokens: Sequence[str], position: int) -> set[str]:
         """The query tokens that occur in passage `position`."""

@@ -13,7 +13,7 @@ from bot.i18n import colon, t
 from bot.i18n.dates import spell_date_range
 from bot.i18n.detect import detect_language
 from bot.search.abstention import foil_questions
-from bot.search.bm25 import LexicalIndex, intent_terms
+from bot.search.bm25 import LexicalIndex, intent_terms, lexical_texts
 from bot.search.embedders import Embedder
 from bot.search.knowledge_lexicon import KnowledgeLexicon, parallel_texts
 from bot.search.lexicon import equivalents, translations
@@ -191,7 +191,8 @@ class Retriever:
         index = create_index(embedder.dimension, backend)
         ids, texts = search_texts(passages, sessions or {})
         index.add(ids, embedder.encode_passages(texts))
-        lexical = LexicalIndex([p.text for p in passages])
+        shown = [p.text for p in passages]
+        lexical = LexicalIndex(lexical_texts(passages, sessions or {}), shown=shown)
         foils = embedder.encode_passages(foil_questions(event.city if event else ""))
         return cls(passages, embedder, index, lexical, sessions or {}, foils, event=event)
 
@@ -352,11 +353,15 @@ class Retriever:
             has_terms=bool(tokens),
             has_intent=bool(intents),
             word_count=len(own_words),
-            words_known=self.lexical.known_share(own_words),
-            unknown_names=tuple(self.vocabulary.unknown_names(question, language)),
+            words_known=self.lexical.known_share(own_words, best),
+            unknown_names=tuple(
+                name
+                for name in self.vocabulary.unknown_names(question, language)
+                if not self.lexical.names_in(name, best, tokens)  # in its whole description
+            ),
             foreign=self.vocabulary.languages.get(language, 0) < LANGUAGE_MIN_PASSAGES,
             unknown_share=self.vocabulary.unknown_share(
-                question, language, lambda word: self.lexical.known_share([word]) > 0
+                question, language, lambda word: self.lexical.known_share([word], best) > 0
             ),
         )
 
