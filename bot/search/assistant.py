@@ -28,7 +28,7 @@ from bot.search.batching import (
     answer_batch,
     dense_batch,
 )
-from bot.search.bm25 import LexicalIndex, lexical_texts
+from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
 from bot.search.followups import Conversation, follow_up_kind
@@ -291,10 +291,7 @@ class Assistant:
         progress: bool = False,
     ) -> tuple[_Snapshot, IndexReport]:
         index, report, digest = _build_vectors(settings, embedder, knowledge, progress)
-        lexical = LexicalIndex(
-            lexical_texts(knowledge.passages, knowledge.sessions),
-            shown=[p.text for p in knowledge.passages],
-        )
+        lexical = LexicalIndex.of_passages(knowledge.passages, knowledge.sessions)
         foils = _foil_vectors(settings, embedder, knowledge)
         retriever = Retriever(
             knowledge.passages,

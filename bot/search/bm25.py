@@ -93,6 +93,13 @@ class LexicalIndex:
             # bm25s needs at least one token per index; "" is its own empty-token marker.
             self._bm25.index([tokens or [""] for tokens in corpus], show_progress=False)
 
+    @classmethod
+    def of_passages(
+        cls, passages: Sequence[Passage], sessions: Mapping[str, Session]
+    ) -> LexicalIndex:
+        """The index of these passages, sessions' whole descriptions read (`lexical_texts`)."""
+        return cls(lexical_texts(passages, sessions), shown=[p.text for p in passages])
+
     def idf(self, token: str) -> float:
         """Inverse document frequency (BM25's smoothed form); unknown tokens get the maximum."""
         frequency = self.document_frequency.get(token, 0)

@@ -13,7 +13,7 @@ from bot.i18n import colon, t
 from bot.i18n.dates import spell_date_range
 from bot.i18n.detect import detect_language
 from bot.search.abstention import foil_questions
-from bot.search.bm25 import LexicalIndex, intent_terms, lexical_texts
+from bot.search.bm25 import LexicalIndex, intent_terms
 from bot.search.embedders import Embedder
 from bot.search.knowledge_lexicon import KnowledgeLexicon, parallel_texts
 from bot.search.lexicon import equivalents, translations
@@ -191,8 +191,7 @@ class Retriever:
         index = create_index(embedder.dimension, backend)
         ids, texts = search_texts(passages, sessions or {})
         index.add(ids, embedder.encode_passages(texts))
-        shown = [p.text for p in passages]
-        lexical = LexicalIndex(lexical_texts(passages, sessions or {}), shown=shown)
+        lexical = LexicalIndex.of_passages(passages, sessions or {})
         foils = embedder.encode_passages(foil_questions(event.city if event else ""))
         return cls(passages, embedder, index, lexical, sessions or {}, foils, event=event)
 
