@@ -166,14 +166,17 @@ def test_chat_follow_up_names_the_room(hashing_settings: Settings) -> None:
     assert "Salle Ada" in answers[-1]
 
 
+def _event(guid: str, title: str, day: str, room: str) -> dict[str, object]:
+    return {
+        "guid": guid, "id": guid, "title": title, "date": f"{day}T10:00:00+01:00",
+        "start": "10:00", "duration": "02:00", "room": room, "type": "Sprint",
+        "language": "fr", "persons": [{"public_name": "Lina Haddad"}],
+        "abstract": "Contribuer ensemble au cadriciel web.",
+    }  # fmt: skip
+
+
 def test_a_session_given_twice_is_answered_with_both_times(hashing_settings: Settings) -> None:
-    def event(guid: str, title: str, day: str, room: str) -> dict[str, object]:
-        return {
-            "guid": guid, "id": guid, "title": title, "date": f"{day}T10:00:00+01:00",
-            "start": "10:00", "duration": "02:00", "room": room, "type": "Sprint",
-            "language": "fr", "persons": [{"public_name": "Lina Haddad"}],
-            "abstract": "Contribuer ensemble au cadriciel web.",
-        }  # fmt: skip
+    event = _event
 
     first = event("s1", "Sprint Django", "2031-03-08", "B419")
     again = event("s2", "Sprint Django", "2031-03-09", "B420")
@@ -193,3 +196,22 @@ def test_a_session_given_twice_is_answered_with_both_times(hashing_settings: Set
     assert "Atelier soudure" not in answer.text
     alone = assistant.answer("Quand a lieu Atelier soudure ?")
     assert "Sprint Django" not in alone.text
+
+
+def test_a_session_held_every_day_lists_a_few_and_counts_the_rest(
+    hashing_settings: Settings,
+) -> None:
+    days = [
+        {"date": f"2031-03-{day:02d}", "rooms": {"Tente": [
+            _event(f"b{day}", "Petit déjeuner des bénévoles", f"2031-03-{day:02d}", "Tente")
+        ]}}
+        for day in range(1, 9)
+    ]  # fmt: skip
+    conference = {"title": "Camp", "start": "2031-03-01", "end": "2031-03-08", "days": days}
+    schedule_file = hashing_settings.knowledge_dir / "schedule.json"
+    schedule_file.write_text(json.dumps({"schedule": {"conference": conference}}))
+    question = "Quand a lieu le Petit déjeuner des bénévoles ?"
+    answer = Assistant.load(hashing_settings).answer(question)
+    assert answer.answered
+    assert answer.text.count("• ") == 5
+    assert answer.text.endswith("et 2 autres")  # 1 in the passage, 5 listed, 2 counted

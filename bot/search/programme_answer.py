@@ -19,6 +19,7 @@ from bot.search.programme_query import Programme, ProgrammeQuery
 
 # Retrieval for a topic no title or description names: (query, limit) -> sessions, best first.
 TopicSearch = Callable[[str, int], list[Session]]
+SAME_TITLE_LISTED = 5  # other sessions of the same title listed after a passage answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,7 +430,10 @@ def with_same_titled(answer: Answer, programme: Programme) -> Answer:
     if not others:
         return answer
     lang = answer.language
-    lines = [f"• {session_line(s, lang, programme, with_day=True)}" for s in others]
+    shown = others[:SAME_TITLE_LISTED]
+    lines = [f"• {session_line(s, lang, programme, with_day=True)}" for s in shown]
+    if len(others) > len(shown):  # a break or a meal every day of a camp
+        lines.append(t("same_title_more", lang, count=len(others) - len(shown)))
     also = f"{t('same_title_also', lang)}{colon(lang).rstrip()}"
     return replace(answer, text="\n".join([answer.text, also, *lines]))
 
