@@ -494,3 +494,12 @@ def test_a_name_only_in_a_description_s_rest_does_not_answer_a_question_about_it
     assert not retriever.lexical.names_in("Lyon", 0, bike)
     assert retriever.lexical.names_in("Lyon", 0, tokenize("a talk in Lyon on Storybook?"))
     assert not retriever.lexical.names_in("Lyon", 1, tokenize("a talk in Lyon on start-up?"))
+
+
+def test_everyday_darija_words_are_not_names_the_knowledge_lacks() -> None:
+    arabic = [press(f"a{i}", f"المناظرة الوطنية للذكاء الاصطناعي {i}", "ar") for i in range(6)]
+    vocabulary = Vocabulary(arabic)
+    # "please", "give me", "there", "now": rare in Modern Standard Arabic word lists
+    assert vocabulary.unknown_names("عطيوني البرنامج ديال المناظرة عافاكم", "ar") == []
+    assert vocabulary.unknown_names("شكون كاين تما دابا؟", "ar") == []
+    assert vocabulary.unknown_names("واش يان لوكون جاي للمناظرة؟", "ar") != []  # a name still is

@@ -67,7 +67,11 @@ _STOP_AR = (
     "في من على الى عن مع هل ما ماذا متي اين كيف كم لماذا هو هي هم هذا هذه ذلك تلك التي الذي "
     "الذين او ثم قد لا لم لن ان كان كانت يكون تكون بين كل عند اي ايه و ب ل "
     # Darija and Levantine question and function words
-    "واش كاين كاينة شي ديال شحال غادي شنو شكون فوقاش فين كيفاش علاش بغيت عندكم شو هلق وين"
+    "واش كاين كاينة شي ديال شحال غادي شنو شكون فوقاش فين كيفاش علاش بغيت عندكم شو هلق وين "
+    # ... and Darija's everyday words around them (please, now, here, there, this, who, can I,
+    # give me, tell me), which no Modern Standard word list has: rare there, they read as names
+    "عافاك عافاكم دابا بزاف شوية هنا تما لهيه هادا هادي هادشي داك ديك ماشي كاينين اللي ليا ليك "
+    "نقدر تقدر واخا امتى إمتى فاش عطيني عطيوني قوليا گوليا"
 )
 STOP_WORDS = frozenset(normalise(f"{_STOP_FR} {_STOP_EN} {_STOP_AR}").split())
 
