@@ -503,3 +503,11 @@ def test_everyday_darija_words_are_not_names_the_knowledge_lacks() -> None:
     assert vocabulary.unknown_names("عطيوني البرنامج ديال المناظرة عافاكم", "ar") == []
     assert vocabulary.unknown_names("شكون كاين تما دابا؟", "ar") == []
     assert vocabulary.unknown_names("واش يان لوكون جاي للمناظرة؟", "ar") != []  # a name still is
+
+
+def test_a_common_arabic_verb_with_a_future_or_present_marker_is_not_a_name() -> None:
+    arabic = [press(f"a{i}", f"المناظرة الوطنية للذكاء الاصطناعي {i}", "ar") for i in range(6)]
+    vocabulary = Vocabulary(arabic)
+    assert vocabulary.unknown_names("هل ستتطرق المناظرة إلى الاستثمار؟", "ar") == []  # will address
+    assert vocabulary.unknown_names("واش المناظرة كتهمني؟", "ar") == []  # Darija: concerns me
+    assert vocabulary.unknown_names("واش ستالمان جاي للمناظرة؟", "ar") == ["ستالمان"]  # a name

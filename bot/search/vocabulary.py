@@ -61,6 +61,17 @@ def _arabic_zipf(word: str) -> float:
     return _zipf(word, "ar")
 
 
+# A future or present marker before a verb's imperfect: MSA "س" (ستتطرق, will address), Darija
+# "ك" (كتهمني, concerns me) and "غا" (غانمشي, I will go). Word lists count the bare imperfect.
+_ARABIC_ASPECT = re.compile(r"^(?:س|ك|غا)(?=[يتنأ])")
+
+
+def _arabic_verb_form(word: str) -> bool:
+    """Whether a rare Arabic word is a common verb with a future or present marker."""
+    bare = _ARABIC_ASPECT.sub("", word, count=1)
+    return bare != word and len(bare) >= 3 and _arabic_zipf(bare) >= ARABIC_RARE_ZIPF
+
+
 # How much a word says (its weight in `unknown_share`): rarer words say more. Zipf 7 is the
 # commonest words ("the"); a word wordfreq never saw (a name, a typo) weighs the most.
 _ZIPF_TOP = 7.0
@@ -90,7 +101,11 @@ def name_candidates(question: str, arabic_rarity: bool = True) -> list[str]:
             ):
                 continue
             if _ARABIC_LETTER.match(token):
-                if arabic_rarity and _arabic_zipf(token) < ARABIC_RARE_ZIPF:
+                if (
+                    arabic_rarity
+                    and _arabic_zipf(token) < ARABIC_RARE_ZIPF
+                    and not _arabic_verb_form(token)
+                ):
                     found.append(token)
             elif (
                 (arabic and _LATIN_LETTER.match(token))
