@@ -359,3 +359,23 @@ def test_a_topic_no_session_of_the_named_track_says_lists_that_tracks_sessions()
     assert "Tuning replication" in answer.text
     assert "Query planners" in answer.text
     assert "Soldering" not in answer.text
+
+
+def test_a_day_s_number_is_not_a_room_named_by_a_number() -> None:
+    plain = knowledge()
+    sessions = {i: replace(s, room="Salle 16") if s.room == "Atelier Bleu" else s
+                for i, s in plain.sessions.items()}  # fmt: skip
+    programme = Programme.of(KnowledgeBase(sessions=sessions, event=plain.event))
+    assert programme is not None
+    now = at(FRI, 8)
+    for question, language in (("What is on 16 May?", "en"), ("Quoi de prévu le 16 mai ?", "fr")):
+        query = understand(question, language, programme, now)
+        assert query is not None
+        assert query.rooms == ()  # every room that day, not Salle 16's
+        answer = answer_query(query, programme, now)
+        assert answer is not None
+        assert "Opening of the camp" in answer.text  # in Hangar Nord
+    for named in ("What is on in salle 16?", "What is next in room 16?"):
+        query = understand(named, "en", programme, now)
+        assert query is not None
+        assert query.rooms == ("Salle 16",)

@@ -71,6 +71,7 @@ _ROOM_WORD = re.compile(
 _NOT_A_ROOM = frozenset(
     {"which", "what", "quelle", "quel", "laquelle", "this", "that", "cette", "ايه", "اي", "the"}
 )
+_ROOM_WORDS = frozenset("room salle hall stage amphi قاعه القاعه".split())
 _ROOM_CUES = frozenset(
     "in at au a en dans room salle hall stage amphi from du de the la le l في قاعه القاعه ب".split()
 )
@@ -239,12 +240,16 @@ def programme_zone(knowledge: KnowledgeBase) -> tzinfo:
 
 
 def _named_as_room(tokens: list[str], position: int, arabic: bool) -> bool:
-    """A single room word counts when it reads as a place: `au r3s`, `Tan Room`, `B421`."""
+    """A single room word counts when it reads as a place: `au r3s`, `Tan Room`, `B421`. A bare
+    number is a day or an hour far more often ("on 2 July" is not Salle 2): it needs a room
+    word beside it."""
     token = tokens[position]
-    if any(c.isdigit() for c in token) or (arabic and token.isascii()):
-        return True
     before = set(tokens[max(0, position - 2) : position])
     after = set(tokens[position + 1 : position + 2])
+    if token.isdigit():  # "le 16 mai", "in 2": only a room word makes a number a room
+        return bool(before & _ROOM_WORDS or after & _ROOM_WORDS)
+    if any(c.isdigit() for c in token) or (arabic and token.isascii()):
+        return True
     return bool(before & _ROOM_CUES or after & {"room", "hall", "stage", "salle"})
 
 
