@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -65,10 +65,11 @@ class OfflineRequest(BaseRequest):
 
 @dataclass(frozen=True)
 class ApiCall:
-    """One Bot API call the bot made, with its decoded parameters."""
+    """One Bot API call the bot made, with its decoded parameters and when it made it."""
 
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
 
 
 class RecordingRequest(OfflineRequest):

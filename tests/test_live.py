@@ -87,11 +87,14 @@ async def test_posted_and_pinned_once_edited_when_it_changes_at_most_once_per_in
             assert calls(bot, "editMessageText") == []  # nothing moved: nothing edited
             first_edit_at = time.monotonic()
             set_clock(Clock(at(DAY1, 10, 35), frozen=True))  # Session 3 has started
-            edited_at = await until(lambda: calls(bot, "editMessageText"))
+            await until(lambda: calls(bot, "editMessageText"))
             assert "Session 3 &lt;IA" in calls(bot, "editMessageText")[0]["text"].split("\n\n")[1]
             set_clock(Clock(at(DAY1, 11, 5), frozen=True))
-            second_at = await until(lambda: len(calls(bot, "editMessageText")) == 2)
-            assert second_at - edited_at >= 1.95  # at most one edit per interval
+            await until(lambda: len(calls(bot, "editMessageText")) == 2)
+            # When the board made the edits, not when this test looked: a busy machine delays
+            # the test's polling, not the board's rate limit.
+            edited_at, second_at = (c.at for c in bot.api.calls_to("editMessageText")[:2])
+            assert second_at - edited_at >= 1.9  # at most one edit per interval
             assert edited_at - first_edit_at < 1.5  # the first change had nothing to wait for
             await board.stop()
 
