@@ -242,12 +242,17 @@ def test_a_question_saying_more_than_its_filters_goes_to_passages() -> None:
     assert beyond("what will zorblax unveil at the next quuxcon")
 
 
-def test_a_type_the_programme_lacks_leaves_a_described_topic_to_passages() -> None:
+def programme_with(change: Callable[[Session], Session]) -> Programme:
+    """The test programme with each session changed by `change`."""
     plain = knowledge()
-    sessions = {i: replace(s, kind="plenary") if s.kind == "keynote" else s
-                for i, s in plain.sessions.items()}  # fmt: skip
+    sessions = {i: change(s) for i, s in plain.sessions.items()}
     programme = Programme.of(KnowledgeBase(sessions=sessions, event=plain.event))
     assert programme is not None
+    return programme
+
+
+def test_a_type_the_programme_lacks_leaves_a_described_topic_to_passages() -> None:
+    programme = programme_with(lambda s: replace(s, kind="plenary") if s.kind == "keynote" else s)
     now = at(FRI, 8)
     # No "keynote" here (a plenary): "no keynote" would hide the session the topic describes.
     query = understand("When is the keynote about networks for villages?", "en", programme, now)
@@ -362,11 +367,9 @@ def test_a_topic_no_session_of_the_named_track_says_lists_that_tracks_sessions()
 
 
 def test_a_day_s_number_is_not_a_room_named_by_a_number() -> None:
-    plain = knowledge()
-    sessions = {i: replace(s, room="Salle 16") if s.room == "Atelier Bleu" else s
-                for i, s in plain.sessions.items()}  # fmt: skip
-    programme = Programme.of(KnowledgeBase(sessions=sessions, event=plain.event))
-    assert programme is not None
+    programme = programme_with(
+        lambda s: replace(s, room="Salle 16") if s.room == "Atelier Bleu" else s
+    )
     now = at(FRI, 8)
     for question, language in (("What is on 16 May?", "en"), ("Quoi de prévu le 16 mai ?", "fr")):
         query = understand(question, language, programme, now)
