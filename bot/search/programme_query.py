@@ -72,9 +72,7 @@ _NOT_A_ROOM = frozenset(
     {"which", "what", "quelle", "quel", "laquelle", "this", "that", "cette", "ايه", "اي", "the"}
 )
 _ROOM_WORDS = frozenset("room salle hall stage amphi قاعه القاعه".split())
-_ROOM_CUES = frozenset(
-    "in at au a en dans room salle hall stage amphi from du de the la le l في قاعه القاعه ب".split()
-)
+_ROOM_CUES = _ROOM_WORDS | frozenset("in at au a en dans from du de the la le l في ب".split())
 _TYPES = {  # a canonical type word, what a question says for it
     "workshop": r"(?<![\w])(workshops?|ateliers?|hands on)(?![\w])|ورش|ورشه|ورشات",
     "lightning": r"(?<![\w])(lightning|eclairs?|flash talks?)(?![\w])|القصيره|الخاطفه",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -123,6 +124,9 @@ class Ranking:
     foreign: bool = False  # the knowledge has too few passages in the question's language
 
 
+TITLE_CACHE_SIZE = 256  # questions whose title scores are kept (a batch holds at most 32)
+
+
 @dataclass(frozen=True, slots=True)
 class DenseSide:
     """The dense side of one ranking."""
@@ -131,11 +135,13 @@ class DenseSide:
     order: np.ndarray  # passage positions, best first, unique, at most `candidates`
     top: float  # best cosine of the raw question (what abstention compares)
     foil_top: float  # best cosine of the raw question to an off-topic foil
+    encoded: bool = True  # False: not computed, a session title decides (`title_decides`)
 
     @classmethod
     def skipped(cls, size: int) -> DenseSide:
         """No dense side at all, for a question a session title decides (`title_decides`)."""
-        return cls(np.full(size, np.nan, np.float32), np.zeros(0, np.int64), np.nan, np.nan)
+        nothing = np.full(size, np.nan, np.float32)
+        return cls(nothing, np.zeros(0, np.int64), np.nan, np.nan, encoded=False)
 
 
 def _titles(passage: Passage, sessions: Mapping[str, Session]) -> set[str]:
@@ -171,6 +177,8 @@ class Retriever:
         self.foils = foils if foils is not None else np.zeros((0, embedder.dimension), np.float32)
         self.config = config or config_for(embedder.name)
         self.event = event
+        # lru_cache: thread-safe, and the snapshot (with its retriever) goes at the next reload
+        self._title_cache = lru_cache(maxsize=TITLE_CACHE_SIZE)(self._read_only_title_scores)
         self._titles = [
             _titles(p, sessions) if p.kind is PassageKind.SESSION else set() for p in self.passages
         ]
@@ -196,6 +204,16 @@ class Retriever:
         return cls(passages, embedder, index, lexical, sessions or {}, foils, event=event)
 
     def _title_scores(self, question: str) -> np.ndarray:
+        """Read-only title scores, computed once per question: a batch decides whether to encode
+        a question (`title_decides`) and then ranks it (`rank`) with the same scores."""
+        return self._title_cache(question)
+
+    def _read_only_title_scores(self, question: str) -> np.ndarray:
+        scores = self._title_scores_of(question)
+        scores.flags.writeable = False
+        return scores
+
+    def _title_scores_of(self, question: str) -> np.ndarray:
         """1 for a passage whose session title the question quotes or contains, else partial."""
         scores = np.zeros(len(self.passages), dtype=np.float32)
         asked = " ".join(words(question))
@@ -324,7 +342,7 @@ class Retriever:
                 dense = DenseSide.skipped(len(self.passages))
             else:
                 dense = self._dense(question, language, short)
-        skipped = not len(dense.order)
+        skipped = not dense.encoded
         lexical, intents = self._lexical(question, tokens, own_words)
         depth = min(config.candidates, len(self.passages)) if skipped else len(dense.order)
         lexical_order = np.argsort(-lexical, kind="stable")[:depth]
