@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-import sys
 import threading
 import time
-from collections import OrderedDict
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, tzinfo
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
-
-import numpy as np
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.clock import utc_now
-from bot.domain import Answer, KnowledgeBase, KnowledgeError, Passage, Session
+from bot.domain import Answer, KnowledgeBase, Session
 from bot.i18n.detect import detect_language
 from bot.knowledge.watcher import ReloadReport
-from bot.search.abstention import event_topics, foil_questions
 from bot.search.batching import (
     BatchTimings,
     Question,
@@ -28,29 +21,31 @@ from bot.search.batching import (
     answer_batch,
     dense_batch,
 )
-from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
 from bot.search.embedders import Embedder, load_embedder
 from bot.search.followups import Conversation, follow_up_kind
 from bot.search.hindsight import in_hindsight
 from bot.search.programme_answer import (
-    answer_query,
     follow_up_answer,
     in_asker_language,
     no_topic_answer,
     with_same_titled,
 )
-from bot.search.programme_query import Programme, ProgrammeQuery, programme_zone, understand
-from bot.search.ranking import DenseSide, Retriever, search_texts
-from bot.search.routing import beyond_filters, names_beyond
-from bot.search.staging import embed_in_chunks, pending_scan, plan_reload
-from bot.search.vector_index import (
-    IndexManifest,
-    VectorIndex,
-    create_index,
-    load_index,
-    save_index,
+from bot.search.programme_query import ProgrammeQuery
+from bot.search.ranking import DenseSide, Retriever
+from bot.search.routing import TopicSearchNeeded, programme_route
+from bot.search.snapshot import (
+    CACHE_FILE,
+    AnswerCache,
+    IndexReport,
+    SearchSettings,
+    Snapshot,
+    build_vectors,
+    foil_vectors,
+    open_snapshot,
+    reload_report,
 )
+from bot.search.staging import embed_in_chunks, pending_scan, plan_reload
 
 if TYPE_CHECKING:
     from bot.knowledge.folder import FileKnowledge, Scan
@@ -58,188 +53,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class SearchSettings(Protocol):
-    """What search reads of the settings (the app's `Settings` provides it)."""
-
-    @property
-    def knowledge_dir(self) -> Path:
-        """The organisers' knowledge folder."""
-        ...
-
-    @property
-    def data_dir(self) -> Path:
-        """Where the embedding cache lives."""
-        ...
-
-    @property
-    def index_dir(self) -> Path:
-        """Where the saved vector index lives."""
-        ...
-
-    @property
-    def embedding_model(self) -> str:
-        """A sentence-transformers model name or path, or a bundled model's name."""
-        ...
-
-
-INDEX_BACKEND = "faiss"
-CACHE_FILE = "embeddings.sqlite3"
-
-
-@dataclass(frozen=True, slots=True)
-class IndexReport:
-    """What building (or loading) the index did."""
-
-    errors: list[KnowledgeError]
-    passages: int
-    embedded: int  # texts embedded now (passages, and long session descriptions)
-    cached: int  # texts whose vectors came from the embedding cache
-    seconds: float
-    reused: bool = False  # the saved index matched: nothing was embedded or rebuilt
-    model: str = ""
-
-    def summary(self) -> str:
-        """One line for the terminal."""
-        if self.reused:
-            how = "index up to date"
-        else:
-            how = f"{self.embedded} embedded, {self.cached} from cache"
-        errors = f", {len(self.errors)} knowledge errors" if self.errors else ""
-        return f"{self.passages} passages ({how}) with {self.model} in {self.seconds:.1f} s{errors}"
-
-
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    """One consistent state: readers take a reference and never see a half-built index."""
-
-    knowledge: KnowledgeBase
-    files: dict[str, FileKnowledge]
-    retriever: Retriever
-    corpus_hash: str
-    scan: Scan  # the folder as this snapshot's files were loaded from it
-    # Answers belong to one version of the knowledge: a reload swaps in a new, empty cache.
-    answers: AnswerCache = field(default_factory=lambda: AnswerCache())
-    programme: Programme | None = None
-    zone: tzinfo = UTC  # the programme's: the day an event or session took place is told in it
-
-
-class AnswerCache:
-    """Recent answers by question: at a venue many attendees ask the same thing at once."""
-
-    def __init__(self, capacity: int = 2048) -> None:
-        self.capacity = capacity
-        self._answers: OrderedDict[tuple[str, int, str | None], Answer] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def key(question: str, top_k: int, language: str | None) -> tuple[str, int, str | None]:
-        """Questions differing only in case and spacing share an answer."""
-        return (" ".join(question.casefold().split()), top_k, language)
-
-    def get(self, key: tuple[str, int, str | None]) -> Answer | None:
-        """The cached answer, refreshed as most recently used, or None."""
-        with self._lock:
-            answer = self._answers.get(key)
-            if answer is not None:
-                self._answers.move_to_end(key)
-            return answer
-
-    def put(self, key: tuple[str, int, str | None], answer: Answer) -> None:
-        """Remember an answer, forgetting the least recently used beyond capacity."""
-        with self._lock:
-            self._answers[key] = answer
-            self._answers.move_to_end(key)
-            while len(self._answers) > self.capacity:
-                self._answers.popitem(last=False)
-
-
-def corpus_hash(passages: list[Passage], ids: list[int], texts: list[str]) -> str:
-    """A hash of the passages' ids and of every embedded text with its vector id, in order."""
-    digest = hashlib.sha256()
-    for passage in passages:
-        digest.update(passage.id.encode() + b"\x1e")
-    for vector_id, text in zip(ids, texts, strict=True):
-        digest.update(f"{vector_id}\x1f{text}\x1e".encode())
-    return digest.hexdigest()
-
-
-def _progress_bar(total: int, enabled: bool, description: str) -> Any:
-    """A tqdm bar on standard error (disabled: a no-op with the same interface)."""
-    from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
-
-    return tqdm(total=total, disable=not enabled, file=sys.stderr, desc=description, unit="p")
-
-
-def _build_vectors(
-    settings: SearchSettings, embedder: Embedder, knowledge: KnowledgeBase, progress: bool
-) -> tuple[VectorIndex, IndexReport, str]:
-    """Load the saved index if it matches the knowledge, else embed (cached) and save."""
-    started = time.monotonic()
-    passages = knowledge.passages
-    ids, texts = search_texts(passages, knowledge.sessions)
-    digest = corpus_hash(passages, ids, texts)
-    expected = IndexManifest(
-        model=embedder.name,
-        dimension=embedder.dimension,
-        corpus_hash=digest,
-        passages=len(passages),
-        vectors=len(texts),
-        backend=INDEX_BACKEND,
-        settings={"vector_ids": "passage position", "normalised": True},
-    )
-    index = load_index(settings.index_dir, expected)
-    if index is not None:
-        seconds = time.monotonic() - started
-        report = IndexReport(
-            list(knowledge.errors), len(passages), 0, 0, seconds, True, embedder.name
-        )
-        return index, report, digest
-    cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
-    with _progress_bar(len(texts), progress, "Embedding") as bar:
-        result = cache.embed_passages(embedder, texts, bar.update)
-    index = create_index(embedder.dimension, INDEX_BACKEND)
-    index.add(ids, result.vectors)
-    manifest = replace(expected, built_at=utc_now().isoformat())
-    try:
-        save_index(settings.index_dir, index, manifest)
-    except OSError as exc:  # a read-only data folder still answers, from memory
-        log.warning("Could not save the index in %s: %s", settings.index_dir, exc)
-    seconds = time.monotonic() - started
-    report = IndexReport(
-        list(knowledge.errors),
-        len(passages),
-        result.embedded,
-        result.cached,
-        seconds,
-        model=embedder.name,
-    )
-    log.info("Index built: %s", report.summary())
-    return index, report, digest
-
-
-def _foil_vectors(
-    settings: SearchSettings, embedder: Embedder, knowledge: KnowledgeBase
-) -> np.ndarray:
-    """The off-topic foil questions, embedded as passages (cached like them)."""
-    cache = EmbeddingCache(settings.data_dir / CACHE_FILE)
-    city = knowledge.event.city if knowledge.event else ""
-    topics = event_topics(knowledge.verticals.values())
-    return cache.embed_passages(embedder, foil_questions(city, topics)).vectors
-
-
-class _TopicSearchNeeded(Exception):
-    """A programme answer needs a topic searched that its batch has not encoded yet."""
-
-    def __init__(self, topic: str, language: str) -> None:
-        super().__init__(topic)
-        self.topic = topic
-        self.language = language
-
-
 class Assistant:
     """Answers questions from the knowledge folder; thread-safe; reloads without downtime."""
 
-    def __init__(self, settings: SearchSettings, embedder: Embedder, snapshot: _Snapshot) -> None:
+    def __init__(self, settings: SearchSettings, embedder: Embedder, snapshot: Snapshot) -> None:
         self.settings = settings
         self.embedder = embedder
         self._snapshot = snapshot
@@ -267,8 +84,8 @@ class Assistant:
 
         embedder = load_embedder(settings.embedding_model)
         knowledge = load_folder(settings.knowledge_dir)
-        report = _build_vectors(settings, embedder, knowledge, progress)[1]
-        _foil_vectors(settings, embedder, knowledge)
+        report = build_vectors(settings, embedder, knowledge, progress)[1]
+        foil_vectors(settings, embedder, knowledge)
         return report
 
     @classmethod
@@ -278,36 +95,8 @@ class Assistant:
         embedder = load_embedder(settings.embedding_model)
         scan = folder_scan(settings.knowledge_dir)
         knowledge, files = load_folder_files(settings.knowledge_dir, scan=scan)
-        snapshot, report = cls._snapshot_for(settings, embedder, knowledge, files, scan, progress)
+        snapshot, report = open_snapshot(settings, embedder, knowledge, files, scan, progress)
         return cls(settings, embedder, snapshot), report
-
-    @staticmethod
-    def _snapshot_for(
-        settings: SearchSettings,
-        embedder: Embedder,
-        knowledge: KnowledgeBase,
-        files: dict[str, FileKnowledge],
-        scan: Scan,
-        progress: bool = False,
-    ) -> tuple[_Snapshot, IndexReport]:
-        index, report, digest = _build_vectors(settings, embedder, knowledge, progress)
-        lexical = LexicalIndex.of_passages(knowledge.passages, knowledge.sessions)
-        foils = _foil_vectors(settings, embedder, knowledge)
-        retriever = Retriever(
-            knowledge.passages,
-            embedder,
-            index,
-            lexical,
-            knowledge.sessions,
-            foils,
-            event=knowledge.event,
-        )
-        programme = Programme.of(knowledge)
-        zone = programme.zone if programme is not None else programme_zone(knowledge)
-        snapshot = _Snapshot(
-            knowledge, files, retriever, digest, scan, programme=programme, zone=zone
-        )
-        return snapshot, report
 
     @property
     def knowledge(self) -> KnowledgeBase:
@@ -370,8 +159,8 @@ class Assistant:
             queries.append(None)
             answers.append(None)
             try:
-                settle(position, *self._programme(snapshot, asked.text, asked.language, searched))
-            except _TopicSearchNeeded as needed:
+                settle(position, *programme_route(snapshot, asked.text, asked.language, searched))
+            except TopicSearchNeeded as needed:
                 deferred[position] = (needed.topic, needed.language)
         if deferred and searched is not None:
             topics = list(dict.fromkeys(deferred.values()))
@@ -379,9 +168,9 @@ class Assistant:
             for position in deferred:
                 asked = questions[position]
                 try:
-                    found = self._programme(snapshot, asked.text, asked.language, searched)
-                except _TopicSearchNeeded:  # a second topic: searched on its own
-                    found = self._programme(snapshot, asked.text, asked.language)
+                    found = programme_route(snapshot, asked.text, asked.language, searched)
+                except TopicSearchNeeded:  # a second topic: searched on its own
+                    found = programme_route(snapshot, asked.text, asked.language)
                 settle(position, *found)
         ranked = answer_batch(
             snapshot.retriever, [questions[i] for i in to_rank], self.batch_timings
@@ -406,14 +195,12 @@ class Assistant:
         ]
 
     @staticmethod
-    def _in_hindsight(snapshot: _Snapshot, answer: Answer, now: datetime) -> Answer:
+    def _in_hindsight(snapshot: Snapshot, answer: Answer, now: datetime) -> Answer:
         """The answer with the past-tense note it needs as of `now`, against its own knowledge."""
         return in_hindsight(answer, answer.knowledge or snapshot.knowledge, now, snapshot.zone)
 
     @staticmethod
-    def _in_asker_terms(
-        snapshot: _Snapshot, answer: Answer, query: ProgrammeQuery | None
-    ) -> Answer:
+    def _in_asker_terms(snapshot: Snapshot, answer: Answer, query: ProgrammeQuery | None) -> Answer:
         """A passage answer about a session, rendered in the asker's language from the session."""
         if snapshot.programme is None:
             return answer
@@ -474,60 +261,11 @@ class Assistant:
 
     def programme_answer(self, question: str, language: str | None = None) -> Answer | None:
         """The answer computed over the sessions when the question is about the programme."""
-        return self._programme(self._snapshot, question, language)[1]
-
-    @staticmethod
-    def _programme(
-        snapshot: _Snapshot,
-        question: str,
-        language: str | None,
-        searched: dict[tuple[str, str], DenseSide] | None = None,
-    ) -> tuple[ProgrammeQuery | None, Answer | None]:
-        """The question's programme query and answer, if it is about the programme. With
-        `searched`, topics are ranked from it and one it lacks raises `_TopicSearchNeeded`."""
-        programme = snapshot.programme
-        if programme is None:
-            return None, None
-        lang = language or detect_language(question)
-        lang = lang if lang in ("fr", "en", "ar") else "en"
-        now = utc_now()
-        query = understand(question, lang, programme, now)
-        if query is None:
-            return None, None
-        retriever = snapshot.retriever
-        if names_beyond(query, retriever.vocabulary.unknown_names(question, lang), programme, now):
-            # A known room beside an event the knowledge never names: the event is what is asked;
-            # passage retrieval abstains and names it.
-            return query, None
-        if beyond_filters(query, programme, now, retriever.vocabulary):
-            # One session in other words that tripped a filter ("... in French", "... now
-            # that beginners use ChatGPT"): passage retrieval finds it, or abstains.
-            return query, None
-
-        def search(topic: str, limit: int) -> list[Session]:
-            dense = None
-            if searched is not None:
-                dense = searched.get((topic, lang))
-                if dense is None:
-                    raise _TopicSearchNeeded(topic, lang)
-            ranking = retriever.rank(topic, lang, dense)
-            if not retriever.relevant(ranking):
-                return []
-            found: dict[str, Session] = {}
-            best = ranking.hits[0].score if ranking.hits else 0.0
-            for hit in ranking.hits:
-                session = snapshot.knowledge.sessions.get(hit.passage.session_id or "")
-                if session is not None and hit.score >= 0.8 * best:
-                    found.setdefault(session.id, session)
-                if len(found) >= limit:
-                    break
-            return list(found.values())
-
-        return query, answer_query(query, programme, now, search)
+        return programme_route(self._snapshot, question, language)[1]
 
     @staticmethod
     def _cached(
-        snapshot: _Snapshot, question: str, top_k: int, language: str | None
+        snapshot: Snapshot, question: str, top_k: int, language: str | None
     ) -> Answer | None:
         cached = snapshot.answers.get(AnswerCache.key(question, top_k, language))
         if cached is None or cached.question == question:
@@ -608,11 +346,11 @@ class Assistant:
                 )
                 if not complete:
                     log.info("Knowledge changed again: the big job resumes at the next reload")
-                    return self._report(previous, self._snapshot, sum(done))
+                    return reload_report(previous, self._snapshot, sum(done))
             # Everything is in the cache now (or embedded here): a complete snapshot, swapped in.
             self._publish(knowledge, files, scan)
-            embedded = plan.total if pending else None
-        return self._report(previous, self._snapshot, embedded)
+            embedded = plan.total if pending else self._last_embedded()
+        return reload_report(previous, self._snapshot, embedded)
 
     def _publish(
         self,
@@ -621,22 +359,10 @@ class Assistant:
         scan: Scan,
     ) -> None:
         """Build a snapshot and swap it in: readers see the old one or the new one, never half."""
-        snapshot, report = self._snapshot_for(self.settings, self.embedder, knowledge, files, scan)
+        snapshot, report = open_snapshot(self.settings, self.embedder, knowledge, files, scan)
         self.last_report = report
         self._snapshot = snapshot
 
-    def _report(
-        self, previous: _Snapshot, snapshot: _Snapshot, embedded: int | None = None
-    ) -> ReloadReport:
-        """What a reload changed between two snapshots (`embedded`: texts embedded on the way)."""
-        knowledge = snapshot.knowledge
-        changed = (
-            snapshot.corpus_hash != previous.corpus_hash
-            or knowledge.files != previous.knowledge.files
-        )
-        if embedded is None:
-            embedded = self.last_report.embedded if self.last_report else 0
-        log.info("Knowledge reloaded: changed=%s, %d re-embedded", changed, embedded)
-        return ReloadReport(
-            changed, list(knowledge.errors), previous.knowledge, knowledge, embedded
-        )
+    def _last_embedded(self) -> int:
+        """Texts the last snapshot built embedded (0 before the first)."""
+        return self.last_report.embedded if self.last_report else 0

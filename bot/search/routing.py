@@ -4,19 +4,29 @@ The programme parser reads filters (a moment, a room, a speaker, a type, a langu
 words, so a question describing one session in its own words can trip one ("... in French",
 "... now that beginners use ChatGPT") and get a list of everything matching that filter. What
 decides here is how much of the question the filters leave unexplained, and whether passage
-retrieval finds a session for it.
+retrieval finds a session for it. `programme_route` applies it: a question's programme answer
+over one snapshot, or none, and passage retrieval answers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from bot.clock import utc_now
+from bot.domain import Answer, Session
+from bot.i18n.detect import detect_language
 from bot.search.lexicon import in_lexicon
 from bot.search.moments import read_moment
 from bot.search.normalise import words
-from bot.search.programme_query import Programme, ProgrammeQuery, bare_forms, leftover
+from bot.search.programme_answer import answer_query
+from bot.search.programme_query import Programme, ProgrammeQuery, bare_forms, leftover, understand
 from bot.search.vocabulary import LANGUAGE_MIN_PASSAGES, Vocabulary, word_weight
+
+if TYPE_CHECKING:
+    from bot.search.ranking import DenseSide
+    from bot.search.snapshot import Snapshot
 
 # A question with this many words no filter took describes a session rather than filtering;
 # when words the knowledge never mentions weigh this much (`word_weight`: samsung 2.9,
@@ -98,3 +108,61 @@ def beyond_filters(
     missing = [word for word in left if judged and not vocabulary.knows(word)]
     weight = sum(word_weight(word, query.language) for word in missing)
     return len(left) >= DESCRIBED_WORDS or weight >= UNKNOWN_WEIGHT
+
+
+class TopicSearchNeeded(Exception):
+    """A programme answer needs a topic searched that its batch has not encoded yet."""
+
+    def __init__(self, topic: str, language: str) -> None:
+        super().__init__(topic)
+        self.topic = topic
+        self.language = language
+
+
+def programme_route(
+    snapshot: Snapshot,
+    question: str,
+    language: str | None,
+    searched: dict[tuple[str, str], DenseSide] | None = None,
+) -> tuple[ProgrammeQuery | None, Answer | None]:
+    """The question's programme query and answer, if it is about the programme. With
+    `searched`, topics are ranked from it and one it lacks raises `TopicSearchNeeded`."""
+    programme = snapshot.programme
+    if programme is None:
+        return None, None
+    lang = language or detect_language(question)
+    lang = lang if lang in ("fr", "en", "ar") else "en"
+    now = utc_now()
+    query = understand(question, lang, programme, now)
+    if query is None:
+        return None, None
+    retriever = snapshot.retriever
+    if names_beyond(query, retriever.vocabulary.unknown_names(question, lang), programme, now):
+        # A known room beside an event the knowledge never names: the event is what is asked;
+        # passage retrieval abstains and names it.
+        return query, None
+    if beyond_filters(query, programme, now, retriever.vocabulary):
+        # One session in other words that tripped a filter ("... in French", "... now
+        # that beginners use ChatGPT"): passage retrieval finds it, or abstains.
+        return query, None
+
+    def search(topic: str, limit: int) -> list[Session]:
+        dense = None
+        if searched is not None:
+            dense = searched.get((topic, lang))
+            if dense is None:
+                raise TopicSearchNeeded(topic, lang)
+        ranking = retriever.rank(topic, lang, dense)
+        if not retriever.relevant(ranking):
+            return []
+        found: dict[str, Session] = {}
+        best = ranking.hits[0].score if ranking.hits else 0.0
+        for hit in ranking.hits:
+            session = snapshot.knowledge.sessions.get(hit.passage.session_id or "")
+            if session is not None and hit.score >= 0.8 * best:
+                found.setdefault(session.id, session)
+            if len(found) >= limit:
+                break
+        return list(found.values())
+
+    return query, answer_query(query, programme, now, search)

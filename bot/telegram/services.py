@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.broadcast.handoff import OrganiserSettings
 from bot.domain import Answer, Session
 from bot.knowledge.watcher import PollSettings, ReloadSource
-from bot.search.assistant import SearchSettings
 from bot.search.followups import Conversation
+from bot.search.snapshot import SearchSettings
 from bot.telegram.miniapp import MiniAppSettings
 
 if TYPE_CHECKING:
