@@ -6,7 +6,7 @@ Each question of the tuning sets (see `retrieval.py`; never the held-out ones) i
 then every (floor, margin, unknown weight) of a grid decides again whether it would be
 answered. Printed: the current setting and the best settings by in-scope questions answered
 with a hit in the top 3 plus out-of-scope questions refused. Nothing is changed: copy a
-setting into MODEL_CONFIGS.
+setting into MODEL_CONFIGS (`bot/search/calibration.py`).
 """
 
 from __future__ import annotations

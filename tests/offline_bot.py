@@ -38,8 +38,9 @@ from bot.knowledge.folder import Scan
 from bot.knowledge.watcher import ReloadReport
 from bot.search.followups import Conversation, follow_up_kind
 from bot.search.hindsight import in_hindsight
+from bot.search.programme import Programme
 from bot.search.programme_answer import answer_query, follow_up_answer
-from bot.search.programme_query import Programme, understand
+from bot.search.programme_query import understand
 from tests.telegram_helpers import (
     TOKEN,
     OfflineRequest,

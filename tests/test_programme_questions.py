@@ -12,8 +12,9 @@ import pytest
 from bot.domain import EventInfo, KnowledgeBase, Passage, Session, Vertical
 from bot.search.followups import follow_up_kind
 from bot.search.moments import logical_day, read_moment
+from bot.search.programme import Programme
 from bot.search.programme_answer import answer_query, follow_up_answer
-from bot.search.programme_query import Programme, understand
+from bot.search.programme_query import understand
 from bot.search.routing import beyond_filters, names_beyond
 from bot.search.vocabulary import Vocabulary
 

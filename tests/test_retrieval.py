@@ -12,19 +12,13 @@ from bot.domain import EventInfo, Hit, Passage, PassageKind, Session, Vertical
 from bot.i18n import t
 from bot.knowledge.passage_text import session_passage_text
 from bot.search.abstention import event_topics, foil_questions
+from bot.search.answer_text import abstention_text, citation
 from bot.search.bm25 import intent_terms
+from bot.search.calibration import COMPACT_ABOVE_SESSIONS, config_for, search_texts
 from bot.search.embedders import Embedder, HashingEmbedder, load_embedder
 from bot.search.knowledge_lexicon import KnowledgeLexicon, parallel_texts
 from bot.search.normalise import stems, tokenize
-from bot.search.ranking import (
-    COMPACT_ABOVE_SESSIONS,
-    Ranking,
-    Retriever,
-    abstention_text,
-    citation,
-    config_for,
-    search_texts,
-)
+from bot.search.ranking import Ranking, Retriever
 from bot.search.transliteration import Transliterations
 from bot.search.vocabulary import Vocabulary
 

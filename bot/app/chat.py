@@ -9,10 +9,10 @@ from typing import TextIO
 
 from bot.domain import Answer
 from bot.i18n import t
+from bot.search.answer_text import citation
 from bot.search.assistant import Assistant
 from bot.search.followups import Conversation
 from bot.search.hindsight import shown_text
-from bot.search.ranking import citation
 
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q", "quit", "exit"})
 

@@ -15,7 +15,8 @@ from bot.i18n.dates import join_date_time, spell_date, spell_short_date, spell_t
 from bot.knowledge.passage_text import session_passage_text
 from bot.search.moments import Moment, day_window, logical_day
 from bot.search.normalise import fold_text, normalise
-from bot.search.programme_query import Programme, ProgrammeQuery
+from bot.search.programme import Programme
+from bot.search.programme_query import ProgrammeQuery
 
 # Retrieval for a topic no title or description names: (query, limit) -> sessions, best first.
 TopicSearch = Callable[[str, int], list[Session]]

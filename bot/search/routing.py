@@ -20,8 +20,9 @@ from bot.i18n.detect import detect_language
 from bot.search.lexicon import in_lexicon
 from bot.search.moments import read_moment
 from bot.search.normalise import words
+from bot.search.programme import Programme
 from bot.search.programme_answer import answer_query
-from bot.search.programme_query import Programme, ProgrammeQuery, bare_forms, leftover, understand
+from bot.search.programme_query import ProgrammeQuery, bare_forms, leftover, understand
 from bot.search.vocabulary import LANGUAGE_MIN_PASSAGES, Vocabulary, word_weight
 
 if TYPE_CHECKING:

@@ -25,9 +25,10 @@ from bot.knowledge.watcher import ReloadReport
 from bot.search.abstention import event_topics, foil_questions
 from bot.search.bm25 import LexicalIndex
 from bot.search.cache import EmbeddingCache
+from bot.search.calibration import search_texts
 from bot.search.embedders import Embedder
-from bot.search.programme_query import Programme, programme_zone
-from bot.search.ranking import Retriever, search_texts
+from bot.search.programme import Programme, programme_zone
+from bot.search.ranking import Retriever
 from bot.search.vector_index import (
     IndexManifest,
     VectorIndex,

@@ -19,7 +19,7 @@ from bot.search.normalise import STOP_WORDS, fold_text
 from bot.search.vocabulary import word_weight
 
 if TYPE_CHECKING:
-    from bot.search.programme_query import Programme
+    from bot.search.programme import Programme
 
 # A name part used as a word by this many other sessions is a word there, not a name.
 _SHARED_NAME_PART = 2

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from bot.domain import KnowledgeBase
 from bot.search.cache import EmbeddingCache, content_key
+from bot.search.calibration import search_texts
 from bot.search.embedders import Embedder
-from bot.search.ranking import search_texts
 
 BIG_JOB = 48  # texts: a file with more new texts than this is embedded after the others
 CHUNK = 16  # texts per embedding step of a big job: how long an urgent edit waits at most
