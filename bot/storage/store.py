@@ -9,6 +9,7 @@ see `users`, `agenda`, `questions`, `reminders`, `programme` and `outbox` beside
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import time
 from collections.abc import AsyncIterator
@@ -92,13 +93,27 @@ class Store:
         for attempt in range(1, BEGIN_TRIES + 1):
             started = time.monotonic()
             try:
-                await self.db.execute("BEGIN IMMEDIATE")
+                await self._begin_once()
                 return
             except sqlite3.OperationalError as error:
                 waited = time.monotonic() - started
                 if "locked" not in str(error) or waited > 1.0 or attempt == BEGIN_TRIES:
                     raise
             await asyncio.sleep(0.002 * attempt)
+
+    async def _begin_once(self) -> None:
+        # Cancelling the caller does not stop a statement already queued on the connection's
+        # thread: BEGIN would then run after the lock was released and leave the connection
+        # inside a transaction nobody ends ("cannot start a transaction within a transaction"
+        # for every later one). So a cancelled caller waits for it and rolls it back first.
+        begin = asyncio.ensure_future(self.db.execute("BEGIN IMMEDIATE"))
+        try:
+            await asyncio.shield(begin)
+        except asyncio.CancelledError:
+            with contextlib.suppress(sqlite3.Error):
+                await begin
+                await self.db.rollback()
+            raise
 
     async def file(self) -> Path | None:
         """The file behind the connection (None for an in-memory database)."""
