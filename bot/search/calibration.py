@@ -62,7 +62,7 @@ def config_for(model: str) -> RankingConfig:
 # tokens, and tokens bound the first index (75.8 s against 90-97 s at load 1-3 here). Smaller
 # programmes keep the whole text: on the tuning sets the sentence helped questions in the
 # passage's language (rc3-own-words-2 fr 12/12 against 10/12, democon-crosslingual ar 11/11
-# against 9/11) and their index is quick anyway (README "Measured figures").
+# against 9/11) and their index is quick anyway (docs/measurements.md).
 COMPACT_ABOVE_SESSIONS = 300
 
 
@@ -73,7 +73,7 @@ def search_texts(
 
     A session's passage shows the start of its description. A second vector for the rest of a
     long description used to be added: it doubled the tokens to embed for a FOSDEM-size
-    programme and found nothing more on dev.jsonl and rc3.jsonl (README "Measured figures").
+    programme and found nothing more on dev.jsonl and rc3.jsonl (docs/measurements.md).
     A vector for each session's title alone was measured too: PyConFR 2025's tuning sets gained
     (hit@1 0.84 -> 0.89), but a set written afterwards (tune/pyconfr-2025-paraphrase) lost
     Arabic hit@3 11/15 -> 8/15: a short title sharing one Latin word with an Arabic question
