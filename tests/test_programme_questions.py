@@ -383,3 +383,35 @@ def test_a_day_s_number_is_not_a_room_named_by_a_number() -> None:
         query = understand(named, "en", programme, now)
         assert query is not None
         assert query.rooms == ("Salle 16",)
+
+
+def test_a_day_named_by_its_place_in_the_event_lists_that_day_when_sessions_are_asked() -> None:
+    assert PROGRAMME is not None
+    now = at(FRI, 8)  # the first day: "the second day" is not "today"
+    for question, language in (
+        ("Which talks are on the second day?", "en"),
+        ("Sessions of day 2?", "en"),
+        ("Talks on the last day", "en"),
+        ("Which sessions on the 2nd day?", "en"),
+        ("Quelles séances le deuxième jour ?", "fr"),
+        ("ما هي جلسات اليوم الثاني؟", "ar"),
+    ):
+        query = understand(question, language, PROGRAMME, now)
+        assert query is not None, question
+        assert query.moment is not None, question
+        assert query.moment.day == SAT, question
+        answer = answer_query(query, PROGRAMME, now)
+        assert answer is not None
+        assert "Mesh routing deep dive" in answer.text or "routage mesh" in answer.text, question
+        assert "Soldering for beginners" not in answer.text, question  # Friday's
+    first = understand("Which workshops on the first day?", "en", PROGRAMME, now)
+    assert first is not None
+    assert first.moment is not None
+    assert first.moment.day == FRI
+    # Without sessions asked for, the press describes such a day better than a list of it.
+    assert read_moment("What happens on the second day?", now, ZONE, [FRI, SAT]) is None
+    # A third day of a two-day programme (not the 3rd of the month): the answer says when it runs.
+    third = ask("Which talks are on the 3rd day?", now)
+    assert "No session on" in third
+    assert "the programme runs from" in third
+    assert "Mesh" not in third

@@ -108,10 +108,19 @@ _NUMERIC_DATE = re.compile(r"(?<![\w/-])(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?
 # "the first day", "deuxième journée", "اليوم الأول": a day by its number in the event, which
 # the press describes better than a list of sessions: not read as "today".
 _ORDINAL_DAY = re.compile(
-    r"(?<![\w])(first|second|third|last|premier|premiere|deuxieme|second|seconde|troisieme|"
-    r"dernier|derniere)\s+(day|jour|journee)(?![\w])|(?<![\w])(day|jour|journee) \d(?![\w])"
-    r"|اليوم (الاول|الثاني|الثالث|الاخير)"
+    r"(?<![\w])(?P<word>first|second|third|last|premier|premiere|deuxieme|seconde|troisieme|"
+    r"dernier|derniere)\s+(?:day|jour|journee)(?![\w])"
+    r"|(?<![\w])(?P<nth>\d)(?:st|nd|rd|th|er|ere|e|eme)\s+(?:day|jour|journee)(?![\w])"
+    r"|(?<![\w])(?:day|jour|journee) (?P<number>\d|one|two|three)(?![\w])"
+    r"|اليوم (?P<arabic>الاول|الثاني|الثالث|الاخير)"
 )
+# Its place in the event, counted from 0; -1 is the last day.
+_ORDINAL_PLACE = {
+    **dict.fromkeys(("first", "premier", "premiere", "one", "الاول", "1"), 0),
+    **dict.fromkeys(("second", "deuxieme", "seconde", "two", "الثاني", "2"), 1),
+    **dict.fromkeys(("third", "troisieme", "three", "الثالث", "3"), 2),
+    **dict.fromkeys(("last", "dernier", "derniere", "الاخير"), -1),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,14 +321,41 @@ def _part(text: str) -> str:
     return ""
 
 
+def _event_day(ordinal: re.Match[str], days: Sequence[date]) -> date | None:
+    """The programme day an ordinal names. Past the programme's last day (a third day of two)
+    it is a day after the programme, so that the answer says when the programme runs."""
+    if not days:
+        return None
+    said = next(group for group in ordinal.groups() if group)
+    place = _ORDINAL_PLACE[said]
+    ordered = sorted(days)
+    if place < len(ordered):
+        return ordered[place]
+    return ordered[-1] + timedelta(days=place - len(ordered) + 1)
+
+
 def read_moment(
-    question: str, now: datetime, zone: tzinfo, days: Sequence[date] = ()
+    question: str,
+    now: datetime,
+    zone: tzinfo,
+    days: Sequence[date] = (),
+    by_event_day: bool = False,
 ) -> Moment | None:
-    """The moment a question asks about, resolved against `now`; None if it names none."""
+    """The moment a question asks about, resolved against `now`; None if it names none.
+
+    A day named by its place in the event ("the second day", "jour 2", "اليوم الثاني") is read
+    only `by_event_day`: the press describes such a day better than a list of its sessions,
+    unless the question asks for sessions."""
     text = normalise(question).replace("'", " ").replace("’", " ")
     text = re.sub(r"[?!؟,;]", " ", text)
-    if _ORDINAL_DAY.search(text):
-        return None
+    ordinal = _ORDINAL_DAY.search(text)
+    if ordinal is not None:
+        day = _event_day(ordinal, days) if by_event_day else None
+        if day is None:
+            return None
+        part = _part(text)
+        start, end = day_window(day, zone, part)
+        return Moment("window", start, end, day, part)
     today = logical_day(now, zone)
     clock, rest = _clock(text)
     day = _named_day(rest, today, days)

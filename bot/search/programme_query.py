@@ -281,6 +281,9 @@ def understand(
         if re.search(pattern, text) and any(kind in s.kind for s in programme.sessions)
     ]
     missing_kinds = [k for k, p in _TYPES.items() if re.search(p, text) and k not in kinds]
+    if moment is None and (kinds or _session_noun(text, language)):
+        # "the workshops of the second day": that day's sessions are what is asked for
+        moment = read_moment(question, now, programme.zone, programme.days, by_event_day=True)
     talk_languages = _match_languages(text, programme)
     speakers = match_speakers(tokens, question, programme, taken, language, _FILLER)
     speaker_tokens = {t for name in speakers for t in programme.speakers[name]}
