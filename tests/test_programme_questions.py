@@ -415,3 +415,29 @@ def test_a_day_named_by_its_place_in_the_event_lists_that_day_when_sessions_are_
     assert "No session on" in third
     assert "the programme runs from" in third
     assert "Mesh" not in third
+
+
+def test_a_short_room_name_inside_a_longer_word_is_not_that_room() -> None:
+    programme = programme_with(lambda s: replace(s, room="GAM") if s.room == "Hangar Nord" else s)
+    now = at(FRI, 8)
+    described = "Who presents the talk built around auditing an online poker game?"
+    query = understand(described, "en", programme, now)
+    assert query is None or query.rooms == ()  # "game" does not name room GAM
+    named = understand("What is next in GAM?", "en", programme, now)
+    assert named is not None
+    assert named.rooms == ("GAM",)
+
+
+def test_a_version_after_a_name_is_not_a_date() -> None:
+    now = at(FRI, 9)
+    for versioned in ("the talk on Python 3.12's monitoring API?", "Debian 12.5, any talk?"):
+        assert read_moment(versioned, now, ZONE, [FRI, SAT]) is None, versioned
+    for dated in (
+        "quoi de prévu le 17.5 ?",
+        "talks on 17.5",
+        "sessions 17/5",
+        "Python 3.12 le 17.5 ?",
+    ):
+        moment = read_moment(dated, now, ZONE, [FRI, SAT])
+        assert moment is not None, dated
+        assert moment.day == SAT, dated

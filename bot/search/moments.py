@@ -16,7 +16,7 @@ from functools import lru_cache
 from babel import Locale
 from rapidfuzz import fuzz
 
-from bot.search.normalise import normalise
+from bot.search.normalise import STOP_WORDS, normalise
 
 DAY_START = time(4, 0)  # pretalx's default day_start: the night belongs to the day before
 _PARTS = {  # part of a day: (from, to) in hours after midnight; 28 is 04:00 the next morning
@@ -211,9 +211,13 @@ def _month_day(text: str) -> tuple[int | None, int | None]:
             if digits and 1 <= int(digits[1]) <= 31:
                 return month, int(digits[1])
         return month, None
-    numeric = _NUMERIC_DATE.search(text)
-    if numeric and 1 <= int(numeric[1]) <= 31 and 1 <= int(numeric[2]) <= 12:
-        return int(numeric[2]), int(numeric[1])
+    for numeric in _NUMERIC_DATE.finditer(text):
+        if (
+            1 <= int(numeric[1]) <= 31
+            and 1 <= int(numeric[2]) <= 12
+            and not _version_number(text, numeric)
+        ):
+            return int(numeric[2]), int(numeric[1])
     number = _DAY_NUMBER.search(text)
     if number:
         value = int(number[1] or number[2])
@@ -224,6 +228,15 @@ def _month_day(text: str) -> tuple[int | None, int | None]:
         if _weekday(pair[1]) is not None and 1 <= int(pair[2]) <= 31:
             return None, int(pair[2])
     return None, None
+
+
+def _version_number(text: str, numeric: re.Match[str]) -> bool:
+    """Whether a dotted day.month without a year follows a name, as a version does ("Python
+    3.12", "Debian 12.5"); "le 3.12" and "on 3.12" stay dates, and so do "3/12" and "3.12.2025"."""
+    if numeric[3] or text[numeric.start() + len(numeric[1])] != ".":
+        return False
+    before = text[: numeric.start()].split()[-1:]
+    return bool(before) and before[0].isalpha() and before[0] not in STOP_WORDS
 
 
 def _arabic_clock(text: str) -> time | None:

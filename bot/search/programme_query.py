@@ -191,7 +191,8 @@ def _match_rooms(
     if found:  # "Salle 2" named in full: not every room sharing the word "salle"
         return found, ""
     for room, room_tokens in programme.rooms.items():
-        if fold_text(room) in text:
+        # A whole word or more: room "GAM" is not named by "game", nor "PAM" by "spam".
+        if re.search(rf"(?<![\w]){re.escape(fold_text(room))}(?![\w])", text):
             found.append(room)
             continue
         hits = [
