@@ -9,11 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pydantic import SecretStr
 
 from bot.app.composition import build_application
 from bot.broadcast.followup import reload_hook
-from bot.broadcast.live import LiveBoard, live_text
+from bot.broadcast.live import LiveBoard, live_text, woken_or_timed_out
 from bot.clock import Clock, frozen_at, set_clock
 from bot.domain import KnowledgeBase
 from bot.i18n import t
@@ -134,3 +135,23 @@ async def test_live_chat_id_puts_a_pinned_board_in_that_chat_through_the_bot_api
         assert api.pinned[CHAT] == board.message_id
         assert t("now_title", "fr") in board.text
         assert "Session 2 <IA & société>" in board.text
+
+
+async def test_a_cancellation_arriving_with_the_wake_still_stops_the_wait() -> None:
+    # The board's stop() hung about once in thirty runs: on Python 3.11, wait_for returned the
+    # wake and dropped a cancellation of the same turn. Every turn after the wake is tried.
+    for turns in range(6):
+        wake = asyncio.Event()
+        wake.set()
+        waiting = asyncio.create_task(woken_or_timed_out(wake, 30.0))
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        if waiting.cancel():  # still running: the cancellation must end it
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+        else:
+            assert waiting.result() is None  # it had returned on the wake already
+    idle = asyncio.Event()
+    started = time.monotonic()
+    await woken_or_timed_out(idle, 0.05)  # nothing wakes it: it returns after its time
+    assert time.monotonic() - started >= 0.04

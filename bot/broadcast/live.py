@@ -139,8 +139,7 @@ class LiveBoard:
                 raise
             except Exception:
                 log.exception("live board: update failed; trying again later")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.tick)
+            await woken_or_timed_out(self._wake, self.tick)
             self._wake.clear()
 
     async def _wait_for_room(self) -> None:
@@ -197,3 +196,15 @@ class LiveBoard:
             )
         except TelegramError as error:  # the bot is not an admin there: the board still works
             log.warning("live board: could not pin in %s: %s", self.chat_id, error)
+
+
+async def woken_or_timed_out(wake: asyncio.Event, seconds: float) -> None:
+    """Return once `wake` is set or `seconds` have passed; a cancellation always gets through.
+
+    Python 3.11's `asyncio.wait_for` returned the wake and dropped a cancellation that arrived in
+    the same turn of the loop: the live board then ran on and `LiveBoard.stop` waited for ever
+    (a test hung about once in thirty runs). `asyncio.timeout` tells its own cancellation from
+    a caller's."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await wake.wait()

@@ -148,8 +148,10 @@ async def typing(bot: ExtBot[Any], chat_id: int) -> AsyncIterator[None]:
     async def keep_typing() -> None:
         # An answer ready within a blink needs no indicator (and saves a request per question
         # when the venue is busy); a slower one shows "typing..." until it is sent.
+        # asyncio.timeout, not wait_for: on 3.11 wait_for can drop a cancellation (live.py).
         with suppress(TimeoutError):
-            await asyncio.wait_for(done.wait(), TYPING_AFTER_SECONDS)
+            async with asyncio.timeout(TYPING_AFTER_SECONDS):
+                await done.wait()
         while not done.is_set():
             try:
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)
@@ -157,7 +159,8 @@ async def typing(bot: ExtBot[Any], chat_id: int) -> AsyncIterator[None]:
                 log.debug("typing action refused: %s", exc)
                 return
             with suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), TYPING_EVERY_SECONDS)
+                async with asyncio.timeout(TYPING_EVERY_SECONDS):
+                    await done.wait()
 
     task = asyncio.create_task(keep_typing())
     try:
