@@ -441,3 +441,40 @@ def test_a_version_after_a_name_is_not_a_date() -> None:
         moment = read_moment(dated, now, ZONE, [FRI, SAT])
         assert moment is not None, dated
         assert moment.day == SAT, dated
+
+
+def test_a_talk_on_a_topic_lists_the_sessions_naming_it_unless_on_names_a_moment() -> None:
+    assert PROGRAMME is not None
+    now = at(FRI, 8)
+    query = understand("Is there a talk on mesh?", "en", PROGRAMME, now)
+    assert query is not None
+    assert query.topic == "mesh"
+    answer = answer_query(query, PROGRAMME, now)
+    assert answer is not None
+    assert "Mesh networks in villages" in answer.text
+    assert "Mesh routing deep dive" in answer.text
+    assert "Soldering for beginners" not in answer.text
+    for dated in ("Any talks on Saturday?", "Talks on the second day?", "Workshops on now?"):
+        moment_query = understand(dated, "en", PROGRAMME, now)
+        assert moment_query is not None, dated
+        assert moment_query.topic == "", dated
+        assert moment_query.moment is not None, dated
+
+
+def test_a_version_stays_in_the_topic() -> None:
+    programme = programme_with(
+        lambda s: (
+            replace(s, title="Python 3.13 on microcontrollers")
+            if s.id == "d"
+            else replace(s, title="Python 2 in 2031")
+            if s.id == "c"
+            else s
+        )
+    )
+    now = at(FRI, 8)
+    query = understand("Is there a talk about Python 3.13?", "en", programme, now)
+    assert query is not None
+    answer = answer_query(query, programme, now)
+    assert answer is not None
+    assert "Python 3.13 on microcontrollers" in answer.text
+    assert "Python 2 in 2031" not in answer.text

@@ -59,6 +59,12 @@ _TOPIC = re.compile(
     r"\s+(?:the |les |la |le |l |des |du |de |d )?(.+)$"
     r"|(?:عن|حول|بخصوص|يتحدث عن|يتكلم عن)\s+(.+)$"
 )
+# English says "a talk on Django" as often as "about": "on" after a session noun, unless what
+# follows is a moment ("workshops on Sunday", "talks on the second day").
+_TOPIC_ON = re.compile(
+    r"(?<![\w])(?:talks?|sessions?|workshops?|presentations?|keynotes?|panels?|lectures?)"
+    r"\s+on\s+(?:the |a |an )?(.+)$"
+)
 _DEFINITION = re.compile(
     r"^(what is|what are|what s|qu est ce que|c est quoi|define|explain)\s+(a|an|the|la|le|les|l)\s"
     r"|^(ما هي|ما هو|ما معنى)\s+(المحور|الموضوع)"
@@ -247,13 +253,41 @@ def _topic(text: str, consumed: set[str]) -> str:
     match = _TOPIC.search(text)
     if not match:
         return ""
-    phrase = match[1] or match[2] or ""
-    words = [
-        w
-        for w in phrase.split()
-        if w not in consumed and w not in STOP_WORDS and w not in _FILLER and not w.isdigit()
-    ]
-    return " ".join(words)
+    return _topic_words(match[1] or match[2] or "", consumed)
+
+
+def _topic_words(phrase: str, consumed: set[str]) -> str:
+    """A topic's own words: not those other filters took, nor stop or question words. Numbers
+    stay only right after a word they belong to ("Python 3.13", folded "python 3 13")."""
+    kept: list[str] = []
+    previous_kept = False
+    for word in phrase.split():
+        if word.isdigit():
+            previous_kept = previous_kept and bool(kept)
+        else:
+            previous_kept = word not in consumed and word not in STOP_WORDS and word not in _FILLER
+        if previous_kept:
+            kept.append(word)
+    return " ".join(kept)
+
+
+# "a talk on predicting how much solar power ... to balance the grid" describes one session
+# for passage retrieval; a topic filter reads a few words ("a talk on Django", "on Python 3.13").
+TOPIC_ON_WORDS = 3
+
+
+def _topic_on(text: str, consumed: set[str], now: datetime, programme: Programme) -> str:
+    """The subject of "a talk on X" in English, when X is a few words and not a moment."""
+    match = _TOPIC_ON.search(text)
+    if not match:
+        return ""
+    phrase = match[1]
+    if read_moment(phrase, now, programme.zone, programme.days, by_event_day=True) is not None:
+        return ""
+    if _CLOCK_WORD.search(phrase) or re.match(r"(?:now|at|in|today|tonight|tomorrow)\b", phrase):
+        return ""
+    topic = _topic_words(phrase, consumed)
+    return topic if len(topic.split()) <= TOPIC_ON_WORDS else ""
 
 
 def understand(
@@ -304,6 +338,8 @@ def understand(
         if len([w for w in leftover(question) if w not in named]) > 2:
             unknown_person = ""  # capitalised words inside a description, not a person asked
     topic = "" if unknown_person else _topic(text, consumed)
+    if not topic and not unknown_person and language == "en":
+        topic = _topic_on(text, consumed, now, programme)
     if (
         not topic
         and not unknown_person
