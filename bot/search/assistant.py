@@ -27,13 +27,12 @@ from bot.search.followups import Conversation, follow_up_kind
 from bot.search.hindsight import in_hindsight
 from bot.search.programme_answer import (
     follow_up_answer,
-    in_asker_language,
     no_topic_answer,
-    with_same_titled,
 )
 from bot.search.programme_query import ProgrammeQuery
 from bot.search.ranking import DenseSide, Retriever
 from bot.search.routing import TopicSearchNeeded, programme_route
+from bot.search.session_answer import in_asker_language, with_same_titled
 from bot.search.snapshot import (
     CACHE_FILE,
     AnswerCache,
