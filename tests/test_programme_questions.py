@@ -411,10 +411,12 @@ def test_a_day_named_by_its_place_in_the_event_lists_that_day_when_sessions_are_
     # Without sessions asked for, the press describes such a day better than a list of it.
     assert read_moment("What happens on the second day?", now, ZONE, [FRI, SAT]) is None
     # A third day of a two-day programme (not the 3rd of the month): the answer says when it runs.
-    third = ask("Which talks are on the 3rd day?", now)
-    assert "No session on" in third
-    assert "the programme runs from" in third
-    assert "Mesh" not in third
+    for beyond in ("Which talks are on the 3rd day?", "Sessions of day 5?"):
+        said = ask(beyond, now)
+        assert "No session on" in said, beyond
+        assert "the programme runs from" in said, beyond
+        assert "Mesh" not in said, beyond
+    assert read_moment("talks on day 0", now, ZONE, [FRI, SAT], by_event_day=True) is None
 
 
 def test_a_short_room_name_inside_a_longer_word_is_not_that_room() -> None:

@@ -114,11 +114,11 @@ _ORDINAL_DAY = re.compile(
     r"|(?<![\w])(?:day|jour|journee) (?P<number>\d|one|two|three)(?![\w])"
     r"|اليوم (?P<arabic>الاول|الثاني|الثالث|الاخير)"
 )
-# Its place in the event, counted from 0; -1 is the last day.
+# Its place in the event, counted from 0; -1 is the last day ("day 4", "2e jour": the digit).
 _ORDINAL_PLACE = {
-    **dict.fromkeys(("first", "premier", "premiere", "one", "الاول", "1"), 0),
-    **dict.fromkeys(("second", "deuxieme", "seconde", "two", "الثاني", "2"), 1),
-    **dict.fromkeys(("third", "troisieme", "three", "الثالث", "3"), 2),
+    **dict.fromkeys(("first", "premier", "premiere", "one", "الاول"), 0),
+    **dict.fromkeys(("second", "deuxieme", "seconde", "two", "الثاني"), 1),
+    **dict.fromkeys(("third", "troisieme", "three", "الثالث"), 2),
     **dict.fromkeys(("last", "dernier", "derniere", "الاخير"), -1),
 }
 
@@ -340,7 +340,9 @@ def _event_day(ordinal: re.Match[str], days: Sequence[date]) -> date | None:
     if not days:
         return None
     said = next(group for group in ordinal.groups() if group)
-    place = _ORDINAL_PLACE[said]
+    if said == "0":  # "day 0" is no day of the event
+        return None
+    place = int(said) - 1 if said.isdigit() else _ORDINAL_PLACE[said]
     ordered = sorted(days)
     if place < len(ordered):
         return ordered[place]
