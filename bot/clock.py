@@ -7,6 +7,8 @@ so an organiser can rehearse 10:45 on day one and watch reminders fire; tests ma
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,3 +66,15 @@ def frozen_at(moment: datetime) -> Iterator[Clock]:
         yield clock
     finally:
         set_clock(previous)
+
+
+async def woken_or_timed_out(wake: asyncio.Event, seconds: float) -> None:
+    """Return once `wake` is set or `seconds` have passed; a cancellation always gets through.
+
+    Use it rather than `asyncio.wait_for`: on Python 3.11 that returned the wake and dropped a
+    cancellation arriving in the same turn of the loop, so the live board ran on and
+    `LiveBoard.stop` waited for ever (a test hung about once in thirty runs). `asyncio.timeout`
+    tells its own cancellation from a caller's."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await wake.wait()

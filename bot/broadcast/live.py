@@ -20,7 +20,7 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from bot.clock import utc_now
+from bot.clock import utc_now, woken_or_timed_out
 from bot.domain import KnowledgeBase, Session
 from bot.i18n import DEFAULT_LANGUAGE, t
 from bot.i18n.dates import spell_short_date, spell_time_range
@@ -196,15 +196,3 @@ class LiveBoard:
             )
         except TelegramError as error:  # the bot is not an admin there: the board still works
             log.warning("live board: could not pin in %s: %s", self.chat_id, error)
-
-
-async def woken_or_timed_out(wake: asyncio.Event, seconds: float) -> None:
-    """Return once `wake` is set or `seconds` have passed; a cancellation always gets through.
-
-    Python 3.11's `asyncio.wait_for` returned the wake and dropped a cancellation that arrived in
-    the same turn of the loop: the live board then ran on and `LiveBoard.stop` waited for ever
-    (a test hung about once in thirty runs). `asyncio.timeout` tells its own cancellation from
-    a caller's."""
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(seconds):
-            await wake.wait()

@@ -181,9 +181,7 @@ def _topic_words(phrase: str, consumed: set[str]) -> str:
     kept: list[str] = []
     previous_kept = False
     for word in phrase.split():
-        if word.isdigit():
-            previous_kept = previous_kept and bool(kept)
-        else:
+        if not word.isdigit():  # a number is kept when the word before it was
             previous_kept = word not in consumed and word not in STOP_WORDS and word not in _FILLER
         if previous_kept:
             kept.append(word)
@@ -203,7 +201,8 @@ def _topic_on(text: str, consumed: set[str], now: datetime, programme: Programme
     phrase = match[1]
     if read_moment(phrase, now, programme.zone, programme.days, by_event_day=True) is not None:
         return ""
-    if _CLOCK_WORD.search(phrase) or re.match(r"(?:now|at|in|today|tonight|tomorrow)\b", phrase):
+    # "talks on at noon", "on in room B": "on" as in "on now" (now, today, tonight: moments)
+    if _CLOCK_WORD.search(phrase) or re.match(r"(?:at|in)\b", phrase):
         return ""
     topic = _topic_words(phrase, consumed)
     return topic if len(topic.split()) <= TOPIC_ON_WORDS else ""

@@ -21,6 +21,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, ExtBot
 
+from bot.clock import woken_or_timed_out
 from bot.i18n import LANGUAGES, t
 from bot.i18n.dates import spell_short_date, spell_time_range
 from bot.storage import users
@@ -148,19 +149,14 @@ async def typing(bot: ExtBot[Any], chat_id: int) -> AsyncIterator[None]:
     async def keep_typing() -> None:
         # An answer ready within a blink needs no indicator (and saves a request per question
         # when the venue is busy); a slower one shows "typing..." until it is sent.
-        # asyncio.timeout, not wait_for: on 3.11 wait_for can drop a cancellation (live.py).
-        with suppress(TimeoutError):
-            async with asyncio.timeout(TYPING_AFTER_SECONDS):
-                await done.wait()
+        await woken_or_timed_out(done, TYPING_AFTER_SECONDS)
         while not done.is_set():
             try:
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)
             except TelegramError as exc:
                 log.debug("typing action refused: %s", exc)
                 return
-            with suppress(TimeoutError):
-                async with asyncio.timeout(TYPING_EVERY_SECONDS):
-                    await done.wait()
+            await woken_or_timed_out(done, TYPING_EVERY_SECONDS)
 
     task = asyncio.create_task(keep_typing())
     try:
